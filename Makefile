@@ -1,0 +1,48 @@
+# pubsearch — `make` lists the targets.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PUBSEARCH := $(VENV)/bin/pubsearch
+export PUBSEARCH_INDEX ?= $(CURDIR)/.pubsearch/index
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install demo test lint typecheck check bench corpus clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(STAMP) ## Create .venv and install pubsearch (editable) with dev tools
+
+demo: $(STAMP) ## Index the bundled corpus and run example searches
+	$(PUBSEARCH) index --rebuild
+	$(PUBSEARCH) search "barnen skydd" --limit 3 --pages 1
+	$(PUBSEARCH) search 'жертвам' --pages 1
+	$(PUBSEARCH) search 'victim referral' --limit 2 --pages 1
+	$(PUBSEARCH) search '"trafic de persoane" OR traficul' --pages 1
+	$(PUBSEARCH) search 'помощ' --lang bg --pages 1
+	@echo "Try: $(PUBSEARCH) search 'tiggeri' --json   (index at $$PUBSEARCH_INDEX)"
+
+test: $(STAMP) ## Run the test suite
+	$(VENV)/bin/pytest -q
+
+lint: $(STAMP) ## ruff format --check and ruff check
+	$(VENV)/bin/ruff format --check indexer search tests corpus/build.py
+	$(VENV)/bin/ruff check indexer search tests corpus/build.py
+
+typecheck: $(STAMP) ## mypy --strict on indexer and search
+	$(VENV)/bin/mypy
+
+check: lint typecheck test ## What CI runs: lint, types, tests
+
+corpus: $(STAMP) ## Rebuild corpus/pdf/*.pdf from corpus/text (needs fonts-dejavu-core)
+	$(PY) corpus/build.py
+
+clean: ## Remove the venv, the demo index and caches
+	rm -rf $(VENV) .pubsearch .pytest_cache .mypy_cache .ruff_cache *.egg-info

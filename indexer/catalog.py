@@ -1,0 +1,112 @@
+"""The corpus catalog (``corpus/catalog.toml``) -> :class:`CatalogEntry` records.
+
+A catalog lists publications with their metadata and, for those with a PDF, the file name
+relative to the catalog's ``pdf/`` folder.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from indexer.errors import CatalogError
+
+CATALOG_ENV = "PUBSEARCH_CATALOG"
+_REQUIRED = ("id", "title")
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogEntry:
+    """One publication of the catalog.
+
+    id: stable identifier (slug), unique in the catalog.
+    title, subtitle: as printed on the publication; subtitle may be None.
+    authors: authors and commissioning bodies, in catalog order.
+    year: publication year, or None when unknown.
+    type: report, manual, brochure, film, ...; None when unknown.
+    languages: declared languages (ISO 639-1, ``rom`` for Romani); they constrain detection.
+    description: a short summary.
+    pdf: path of the PDF as it is to be shown (catalog folder joined with the file name),
+         or None for entries without a PDF.
+    """
+
+    id: str
+    title: str
+    subtitle: str | None
+    authors: tuple[str, ...]
+    year: int | None
+    type: str | None
+    languages: tuple[str, ...]
+    description: str | None
+    pdf: Path | None
+
+
+def default_catalog() -> Path:
+    """``$PUBSEARCH_CATALOG``, else ``corpus/catalog.toml`` in the current folder, else the
+    one bundled beside the installed packages."""
+    env = os.environ.get(CATALOG_ENV)
+    if env:
+        return Path(env)
+    local = Path("corpus") / "catalog.toml"
+    if local.is_file():
+        return local
+    return Path(__file__).resolve().parent.parent / "corpus" / "catalog.toml"
+
+
+def _entry(raw: object, folder: Path, where: str) -> CatalogEntry:
+    if not isinstance(raw, dict):
+        raise CatalogError(f"{where}: expected a table of fields")
+    for key in _REQUIRED:
+        if not isinstance(raw.get(key), str) or not raw[key].strip():
+            raise CatalogError(f"{where}: missing or empty `{key}`")
+    year = raw.get("year")
+    if year is not None and not isinstance(year, int):
+        raise CatalogError(f"{where} ({raw['id']}): `year` must be an integer")
+    file = raw.get("file")
+    return CatalogEntry(
+        id=raw["id"].strip(),
+        title=raw["title"].strip(),
+        subtitle=raw.get("subtitle") or None,
+        authors=tuple(raw.get("authors") or ()),
+        year=year,
+        type=(raw.get("type") or None),
+        languages=tuple(raw.get("languages") or ()),
+        description=" ".join(str(raw.get("description") or "").split()) or None,
+        pdf=folder / "pdf" / file if file else None,
+    )
+
+
+def load_catalog(path: Path) -> list[CatalogEntry]:
+    """Read and validate a catalog file; ids must be unique."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise CatalogError(f"{path}: catalog not found (give PDF paths or --catalog)") from exc
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise CatalogError(f"{path}: cannot read catalog: {exc}") from exc
+    raw_entries = data.get("publication")
+    if not isinstance(raw_entries, list):
+        raise CatalogError(f"{path}: no [[publication]] entries")
+    entries = [
+        _entry(raw, path.parent, f"{path}: publication #{n}")
+        for n, raw in enumerate(raw_entries, start=1)
+    ]
+    seen: set[str] = set()
+    for entry in entries:
+        if entry.id in seen:
+            raise CatalogError(f"{path}: duplicate publication id {entry.id!r}")
+        seen.add(entry.id)
+    return entries
+
+
+def iter_pdfs(path: Path) -> Iterator[Path]:
+    """`path` itself if it is a file, else every ``*.pdf`` (any case) below it, sorted."""
+    if path.is_dir():
+        yield from sorted(
+            p for p in path.rglob("*") if p.suffix.lower() == ".pdf" and p.is_file()
+        )
+    else:
+        yield path

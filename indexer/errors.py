@@ -1,0 +1,69 @@
+"""Errors raised while building or opening an index.
+
+Hierarchy::
+
+    IndexerError
+    ├── CatalogError (+ ValueError)          the catalog file is missing or malformed
+    ├── ExtractionError                      one PDF could not be read; the batch goes on
+    │   ├── EncryptedPDFError               locked and no password opened it
+    │   └── EmptyPDFError                   the file has no pages
+    ├── IndexNotFoundError (+ FileNotFoundError)  no index at the given folder
+    └── SchemaVersionError                  the index was built by another schema version
+
+Every message says what happened, where, and what to do next.
+"""
+
+from __future__ import annotations
+
+
+class IndexerError(Exception):
+    """Base class of every error raised by the indexer package."""
+
+
+class CatalogError(IndexerError, ValueError):
+    """The corpus catalog cannot be read or has an invalid entry."""
+
+
+class ExtractionError(IndexerError):
+    """A PDF could not be extracted; `reason` is a short machine-readable code."""
+
+    reason = "corrupt"
+
+    def __init__(self, path: str, detail: str) -> None:
+        self.path = path
+        self.detail = detail
+        super().__init__(f"{path}: {self.reason}: {detail}")
+
+
+class EncryptedPDFError(ExtractionError):
+    """The PDF is encrypted and neither the empty nor a given password opened it."""
+
+    reason = "encrypted"
+
+
+class EmptyPDFError(ExtractionError):
+    """The PDF parsed but holds no pages."""
+
+    reason = "no-pages"
+
+
+class IndexNotFoundError(IndexerError, FileNotFoundError):
+    """There is no pubsearch index in the given folder."""
+
+    def __init__(self, index_dir: str) -> None:
+        self.index_dir = index_dir
+        super().__init__(
+            f"no index at {index_dir}; build one with `pubsearch index --index {index_dir}` "
+            "(or set PUBSEARCH_INDEX)"
+        )
+
+
+class SchemaVersionError(IndexerError):
+    """The index on disk was written with a different schema version."""
+
+    def __init__(self, index_dir: str, found: object, expected: int) -> None:
+        self.index_dir = index_dir
+        super().__init__(
+            f"index at {index_dir} has schema version {found}, this pubsearch needs {expected}; "
+            f"rebuild with `pubsearch index --rebuild --index {index_dir}`"
+        )

@@ -1,0 +1,178 @@
+"""PDF -> page texts with pdfminer.six: the only module that imports pdfminer.
+
+:func:`iter_pages` yields one :class:`RawPage` per page, in order; a page that fails to
+parse is yielded with its error and empty text, and the rest of the file goes on.
+Whole-file problems (not a PDF, broken structure, locked) raise
+:class:`~indexer.errors.ExtractionError` with a reason code.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pdfminer.converter import PDFPageAggregator
+from pdfminer.layout import LAParams, LTChar, LTComponent, LTContainer, LTPage, LTTextBox
+from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
+from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+from pdfminer.pdfpage import PDFPage
+from pdfminer.pdfparser import PDFParser
+from pdfminer.pdftypes import resolve1
+from pdfminer.utils import decode_text
+
+from indexer.errors import EmptyPDFError, EncryptedPDFError, ExtractionError
+
+# pdfminer logs every recoverable oddity of real-world files as a warning.
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
+
+#: Bumped whenever extraction output changes for the same input (cache key, issue #3).
+EXTRACTOR_VERSION = 1
+
+_LAPARAMS = LAParams(all_texts=True)
+_YEAR = re.compile(r"(19|20)\d\d")
+
+
+@dataclass(frozen=True, slots=True)
+class PdfInfo:
+    """Document-level facts read from the PDF.
+
+    title, author: from the document info dictionary, stripped; None when absent or empty.
+    year: the creation year (``/CreationDate``), else the modification year, else None.
+    page_count: number of pages in the page tree.
+    encrypted: whether the file is encrypted (and was opened with a password, maybe empty).
+    """
+
+    title: str | None
+    author: str | None
+    year: int | None
+    page_count: int
+    encrypted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RawPage:
+    """The text pdfminer found on one page.
+
+    number: 1-based page number.
+    text: text boxes in reading order, separated by blank lines; may hold ``(cid:N)`` runs.
+    error: why the page could not be read, or None.
+    """
+
+    number: int
+    text: str
+    error: str | None = None
+
+
+def _info_text(value: Any) -> str | None:
+    value = resolve1(value)
+    if isinstance(value, bytes):
+        value = decode_text(value)
+    if not isinstance(value, str):
+        return None
+    value = " ".join(value.replace("\x00", "").split())
+    return value or None
+
+
+def _info_year(info: dict[str, Any]) -> int | None:
+    for key in ("CreationDate", "ModDate"):
+        text = _info_text(info.get(key))
+        match = _YEAR.search(text or "")
+        if match:
+            return int(match.group(0))
+    return None
+
+
+def _open(path: Path, fp: Any, passwords: Sequence[str]) -> PDFDocument:
+    parser = PDFParser(fp)
+    last: Exception | None = None
+    for password in ("", *passwords):
+        try:
+            return PDFDocument(parser, password)
+        except PDFPasswordIncorrect as exc:
+            last = exc
+            fp.seek(0)
+            parser = PDFParser(fp)
+        except PDFEncryptionError as exc:
+            raise EncryptedPDFError(str(path), f"unsupported encryption ({exc})") from exc
+    hint = "pass --password" if not passwords else "none of the given passwords opened it"
+    raise EncryptedPDFError(str(path), f"password required; skipped ({hint})") from last
+
+
+def _text_of(item: LTComponent, out: list[str]) -> None:
+    if isinstance(item, LTTextBox):
+        out.append(item.get_text())
+    elif isinstance(item, LTContainer):
+        chars: list[str] = []
+        for child in item:
+            if isinstance(child, LTChar):
+                chars.append(child.get_text())
+            else:
+                _text_of(child, out)
+        if chars:
+            out.append("".join(chars))
+
+
+def page_text(layout: LTPage) -> str:
+    """The text of one laid-out page, one block per text box, blank lines between."""
+    blocks: list[str] = []
+    _text_of(layout, blocks)
+    return "\n\n".join(b.strip("\n") for b in blocks if b.strip())
+
+
+def iter_pages(
+    path: Path, passwords: Sequence[str] = (), info: list[PdfInfo] | None = None
+) -> Iterator[RawPage]:
+    """Yield the text of each page of the PDF at `path`.
+
+    `passwords` are tried after the empty one. If `info` is a list, the document's
+    :class:`PdfInfo` is appended to it before the first page is yielded.
+    """
+    try:
+        if path.stat().st_size == 0:
+            raise ExtractionError(str(path), "empty file (0 bytes)")
+        with path.open("rb") as fp:
+            try:
+                doc = _open(path, fp, passwords)
+                pages = list(PDFPage.create_pages(doc))
+            except ExtractionError:
+                raise
+            except Exception as exc:  # pdfminer raises many types on damaged files
+                raise ExtractionError(str(path), _describe(exc)) from exc
+            if not pages:
+                raise EmptyPDFError(str(path), "the PDF has no pages")
+            if info is not None:
+                meta = resolve1(doc.info[-1]) if doc.info else {}
+                meta = meta if isinstance(meta, dict) else {}
+                info.append(
+                    PdfInfo(
+                        title=_info_text(meta.get("Title")),
+                        author=_info_text(meta.get("Author")),
+                        year=_info_year(meta),
+                        page_count=len(pages),
+                        encrypted=doc.encryption is not None,
+                    )
+                )
+            resources = PDFResourceManager(caching=True)
+            device = PDFPageAggregator(resources, laparams=_LAPARAMS)
+            interpreter = PDFPageInterpreter(resources, device)
+            for number, page in enumerate(pages, start=1):
+                try:
+                    interpreter.process_page(page)
+                    layout = device.get_result()
+                    yield RawPage(number, page_text(layout))
+                except Exception as exc:  # one bad page must not lose the others
+                    yield RawPage(number, "", _describe(exc))
+    except OSError as exc:
+        raise ExtractionError(str(path), f"cannot read file ({exc.strerror or exc})") from exc
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    name = type(exc).__name__
+    if isinstance(exc, RecursionError):
+        return "not a readable PDF (object loop)"
+    return f"not a readable PDF ({name}: {text})" if text else f"not a readable PDF ({name})"

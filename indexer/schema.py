@@ -1,0 +1,205 @@
+"""The index, defined in one place: fields, analyzers, schema version, create/open.
+
+One Tantivy document per PDF page (page numbers are 1-based). A catalog entry without a
+PDF (a film, say) is one document with ``page = 0`` and no text, so metadata queries find it.
+
+The page text goes into the field of its language, ``text_<code>``, whose analyzer stems
+and drops stop words for that language. Title and subtitle go into ``meta_<code>`` of the
+publication's first language, analyzed the same way, so a query term matches titles with
+the same stemming as page text. ``title``/``subtitle``/``authors`` are also indexed with the
+language-neutral analyzer for ``title:`` and ``author:`` queries.
+
+Tantivy's ``remove_long`` filter counts bytes, not letters; a 24-letter Russian word is 48
+bytes. ``MAX_TOKEN_BYTES`` is set well above any real word in any script, so only junk
+(base64 runs, hashes) is dropped.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import tantivy
+
+from indexer import stopwords
+from indexer.errors import IndexNotFoundError, SchemaVersionError
+
+SCHEMA_VERSION = 1
+META_FILE = "pubsearch.json"
+MAX_TOKEN_BYTES = 240
+UNDETERMINED = "und"
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageSpec:
+    """How one language's text is analyzed.
+
+    code: the language code langdetect reports (ISO 639-1, ``und`` for undetermined).
+    name: English name, shown by ``--explain`` and in docs.
+    stemmer: Tantivy/Snowball stemmer name, or None for no stemming.
+    stopwords: a Tantivy stop-list name, an explicit word tuple, or None.
+    """
+
+    code: str
+    name: str
+    stemmer: str | None
+    stopwords: str | tuple[str, ...] | None
+
+    @property
+    def analyzer(self) -> str:
+        return f"lang_{self.code}"
+
+    @property
+    def text_field(self) -> str:
+        return f"text_{self.code}"
+
+    @property
+    def meta_field(self) -> str:
+        return f"meta_{self.code}"
+
+
+def _spec(code: str, name: str, stop: bool = True) -> LanguageSpec:
+    key = name.lower()
+    return LanguageSpec(code, name, key, key if stop else None)
+
+
+#: code -> how that language is analyzed. Languages Tantivy can stem, with its stop list
+#: where it has one; Bulgarian and Romanian with our own lists; ``und`` for the rest.
+LANGUAGES: Mapping[str, LanguageSpec] = {
+    spec.code: spec
+    for spec in (
+        _spec("sv", "Swedish"),
+        _spec("en", "English"),
+        LanguageSpec("ro", "Romanian", "romanian", stopwords.ROMANIAN),
+        _spec("ru", "Russian"),
+        LanguageSpec("bg", "Bulgarian", None, stopwords.BULGARIAN),
+        _spec("de", "German"),
+        _spec("fr", "French"),
+        _spec("da", "Danish"),
+        _spec("no", "Norwegian"),
+        _spec("fi", "Finnish"),
+        _spec("nl", "Dutch"),
+        _spec("it", "Italian"),
+        _spec("pt", "Portuguese"),
+        _spec("es", "Spanish"),
+        _spec("hu", "Hungarian"),
+        _spec("tr", "Turkish", stop=False),
+        _spec("el", "Greek", stop=False),
+        _spec("ar", "Arabic", stop=False),
+        _spec("ta", "Tamil", stop=False),
+        LanguageSpec(UNDETERMINED, "Undetermined", None, None),
+    )
+}
+
+# Stored/indexed metadata fields (names used by the indexer and by search).
+F_ID = "id"
+F_PATH = "path"
+F_ABSPATH = "abspath"
+F_SHA256 = "sha256"
+F_PAGE = "page"
+F_PAGE_COUNT = "page_count"
+F_LANG = "lang"
+F_DOC_LANGS = "languages"
+F_TITLE = "title"
+F_SUBTITLE = "subtitle"
+F_AUTHORS = "authors"
+F_YEAR = "year"
+F_TYPE = "type"
+F_DESCRIPTION = "description"
+F_QUALITY = "quality"
+
+NEUTRAL_ANALYZER = LANGUAGES[UNDETERMINED].analyzer
+
+
+def build_analyzer(spec: LanguageSpec) -> tantivy.TextAnalyzer:
+    """The analyzer for one language: tokenize, drop junk, lowercase, stop words, stem."""
+    builder = (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(MAX_TOKEN_BYTES))
+        .filter(tantivy.Filter.lowercase())
+    )
+    if isinstance(spec.stopwords, str):
+        builder = builder.filter(tantivy.Filter.stopword(spec.stopwords))
+    elif spec.stopwords:
+        builder = builder.filter(tantivy.Filter.custom_stopword(list(spec.stopwords)))
+    if spec.stemmer:
+        builder = builder.filter(tantivy.Filter.stemmer(spec.stemmer))
+    return builder.build()
+
+
+_ANALYZERS: dict[str, tantivy.TextAnalyzer] = {}
+
+
+def analyzer(code: str) -> tantivy.TextAnalyzer:
+    """The (cached) analyzer for a language code; unknown codes get the neutral one."""
+    spec = LANGUAGES.get(code, LANGUAGES[UNDETERMINED])
+    if spec.code not in _ANALYZERS:
+        _ANALYZERS[spec.code] = build_analyzer(spec)
+    return _ANALYZERS[spec.code]
+
+
+def build_schema() -> tantivy.Schema:
+    b = tantivy.SchemaBuilder()
+    for name in (F_ID, F_TYPE, F_LANG, F_DOC_LANGS, F_SHA256, F_QUALITY):
+        b.add_text_field(name, stored=True, fast=True, tokenizer_name="raw")
+    for name in (F_PATH, F_ABSPATH):
+        b.add_text_field(name, stored=True, tokenizer_name="raw")
+    for name in (F_TITLE, F_SUBTITLE, F_AUTHORS):
+        b.add_text_field(name, stored=True, tokenizer_name=NEUTRAL_ANALYZER)
+    b.add_text_field(F_DESCRIPTION, stored=True, tokenizer_name=NEUTRAL_ANALYZER)
+    b.add_integer_field(F_PAGE, stored=True, indexed=True, fast=True)
+    b.add_integer_field(F_PAGE_COUNT, stored=True)
+    b.add_integer_field(F_YEAR, stored=True, indexed=True, fast=True)
+    for spec in LANGUAGES.values():
+        b.add_text_field(spec.text_field, stored=True, tokenizer_name=spec.analyzer)
+        b.add_text_field(spec.meta_field, stored=False, tokenizer_name=spec.analyzer)
+    return b.build()
+
+
+def _register(index: tantivy.Index) -> tantivy.Index:
+    for spec in LANGUAGES.values():
+        index.register_tokenizer(spec.analyzer, analyzer(spec.code))
+    return index
+
+
+def create_index(index_dir: Path) -> tantivy.Index:
+    """Create an empty index in `index_dir` (which must not hold one) and register analyzers."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    index = _register(tantivy.Index(build_schema(), path=str(index_dir), reuse=False))
+    (index_dir / META_FILE).write_text(json.dumps({"schema_version": SCHEMA_VERSION}) + "\n")
+    return index
+
+
+def read_meta(index_dir: Path) -> dict[str, object]:
+    """The pubsearch metadata stored beside the Tantivy files (schema version, last run)."""
+    try:
+        data = json.loads((index_dir / META_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def write_meta(index_dir: Path, **values: object) -> None:
+    data = read_meta(index_dir)
+    data.update(values)
+    data["schema_version"] = SCHEMA_VERSION
+    tmp = index_dir / (META_FILE + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    tmp.replace(index_dir / META_FILE)
+
+
+def open_index(index_dir: Path) -> tantivy.Index:
+    """Open the index in `index_dir`, check its schema version and register analyzers."""
+    if not (index_dir / "meta.json").is_file():
+        raise IndexNotFoundError(str(index_dir))
+    version = read_meta(index_dir).get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise SchemaVersionError(str(index_dir), version, SCHEMA_VERSION)
+    return _register(tantivy.Index.open(str(index_dir)))
+
+
+def text_field(code: str) -> str:
+    """The field that holds page text of language `code` (``text_und`` when unknown)."""
+    return LANGUAGES.get(code, LANGUAGES[UNDETERMINED]).text_field

@@ -1,0 +1,171 @@
+"""The ``pubsearch`` command: thin click commands over the library, one error handler.
+
+Each command parses its options, calls one library function and renders the result with
+:mod:`search.format`. Errors are turned into a one-line message and an
+:class:`~search.errors.ExitCode` in :meth:`PubsearchGroup.invoke`; tracebacks only with
+``--verbose``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+import click
+
+from indexer.errors import CatalogError, IndexerError, IndexNotFoundError, SchemaVersionError
+from search.errors import BadOptionError, ExitCode, QuerySyntaxError, SearchError
+
+INDEX_ENV = "PUBSEARCH_INDEX"
+
+
+def default_index_dir() -> Path:
+    """``$PUBSEARCH_INDEX``, else ``$XDG_DATA_HOME/pubsearch/index`` (~/.local/share/...)."""
+    env = os.environ.get(INDEX_ENV)
+    if env:
+        return Path(env)
+    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data) / "pubsearch" / "index"
+
+
+def exit_code_for(exc: BaseException) -> ExitCode:
+    """The exit code for an exception that reached the command line."""
+    if isinstance(exc, (IndexNotFoundError, SchemaVersionError)):
+        return ExitCode.NO_INDEX
+    if isinstance(exc, (QuerySyntaxError, BadOptionError)):
+        return ExitCode.BAD_QUERY
+    if isinstance(exc, CatalogError):
+        return ExitCode.CATALOG
+    return ExitCode.ERROR
+
+
+class PubsearchGroup(click.Group):
+    """A click group whose commands share one error handler."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:
+            code = exit_code_for(exc)
+            verbose = bool(ctx.obj and ctx.obj.get("verbose"))
+            if verbose:
+                traceback.print_exc()
+            message = str(exc) if isinstance(exc, (IndexerError, SearchError)) else (
+                f"unexpected error: {type(exc).__name__}: {exc} (run again with --verbose)"
+            )  # fmt: skip
+            click.echo(f"pubsearch: {message}", err=True)
+            ctx.exit(int(code))
+
+
+def index_option(func: Any) -> Any:
+    return click.option(
+        "--index",
+        "index_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help=f"Index folder [default: ${INDEX_ENV}, else ~/.local/share/pubsearch/index].",
+    )(func)
+
+
+def _use_color(stream: Any) -> bool:
+    return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+@click.group(cls=PubsearchGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--verbose", is_flag=True, help="Show tracebacks of unexpected errors.")
+@click.version_option(package_name="pubsearch")
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool) -> None:
+    """Full-text search inside publication PDFs, page by page, in many languages."""
+    ctx.obj = {"verbose": verbose}
+
+
+@cli.command("index")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@index_option
+@click.option("--catalog", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Catalog file [default: $PUBSEARCH_CATALOG, else corpus/catalog.toml].")
+@click.option("--rebuild", is_flag=True, help="Clear the index first and index everything anew.")
+@click.option("--password", "passwords", multiple=True,
+              help="Password to try on encrypted PDFs (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("-q", "--quiet", is_flag=True, help="No per-file lines; only the summary.")
+def index_cmd(
+    paths: tuple[Path, ...], index_dir: Path | None, catalog: Path | None, rebuild: bool,
+    passwords: tuple[str, ...], as_json: bool, quiet: bool,
+) -> None:  # fmt: skip
+    """Index PDFs (files or folders) or, with no PATHS, the catalog's publications.
+
+    Publications already in the index are replaced, others kept. A file that fails is
+    reported with its reason and the run goes on; the exit code is 5 if any failed.
+    """
+    from indexer.catalog import default_catalog
+    from indexer.pipeline import index
+    from search import format as fmt
+
+    def progress(item: Any) -> None:
+        if not quiet:
+            click.echo(fmt.file_line(item), err=True)
+
+    catalog_path = catalog or default_catalog()
+    report = index(
+        index_dir or default_index_dir(),
+        paths=list(paths),
+        catalog=catalog_path if (not paths or catalog_path.is_file()) else None,
+        passwords=passwords,
+        rebuild=rebuild,
+        on_file=progress,
+    )
+    click.echo(json.dumps(fmt.report_json(report), ensure_ascii=False) if as_json
+               else fmt.report_text(report))  # fmt: skip
+    if not report.ok:
+        sys.exit(int(ExitCode.FILES_FAILED))
+
+
+@cli.command("search")
+@click.argument("query")
+@index_option
+@click.option("--lang", "languages", multiple=True, help="Only pages in this language (sv, en, ...).")
+@click.option("--type", "types", multiple=True, help="Only publications of this type.")
+@click.option("--year", "years", help="Year or range: 2016, 2015..2017, 2015.., ..2017.")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 10_000),
+              help="Publications to show.")
+@click.option("--pages", default=3, show_default=True, type=click.IntRange(0, 1000),
+              help="Pages to show per publication.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--explain", is_flag=True, help="Show how the query is analyzed, then search.")
+def search_cmd(
+    query: str, index_dir: Path | None, languages: tuple[str, ...], types: tuple[str, ...],
+    years: str | None, limit: int, pages: int, as_json: bool, explain: bool,
+) -> None:  # fmt: skip
+    """Search inside the indexed PDFs; hits are grouped by publication.
+
+    QUERY: words (all must match), "exact phrase", OR, -exclude, field:value for
+    title/author/type/lang/year/id, year:[2015 TO 2017].
+    """
+    from search import format as fmt
+    from search import query as q
+    from search.searcher import search
+
+    filters = q.Filters(
+        languages=tuple(v.strip() for x in languages for v in x.split(",") if v.strip()),
+        types=tuple(v.strip() for x in types for v in x.split(",") if v.strip()),
+        years=q.parse_years(years) if years else None,
+    )
+    if explain:
+        click.echo("\n".join(q.explain(q.parse(query))), err=as_json)
+    results = search(index_dir or default_index_dir(), query, filters, limit=limit, pages=pages)
+    if as_json:
+        click.echo(json.dumps(fmt.results_json(results), ensure_ascii=False, indent=2))
+    else:
+        click.echo(fmt.results_text(results, color=_use_color(sys.stdout)))
+
+
+def main() -> None:
+    cli(prog_name="pubsearch")

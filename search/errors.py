@@ -1,0 +1,44 @@
+"""Errors of the search side, and the exit codes of every ``pubsearch`` command.
+
+Hierarchy::
+
+    SearchError
+    └── QuerySyntaxError (+ ValueError)     the query text cannot be parsed
+        └── UnknownFieldError               ``field:value`` names a field we don't have
+    BadOptionError (SearchError, ValueError) an option value such as --year is malformed
+
+Index errors (no index, wrong schema version) come from :mod:`indexer.errors`; the CLI's
+single handler maps every one of these to an :class:`ExitCode`.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Exit codes of ``pubsearch``; documented in the README."""
+
+    OK = 0  # success (also: a search with no hits)
+    ERROR = 1  # unexpected error (a bug: run again with --verbose and report it)
+    USAGE = 2  # bad command line (click's own usage errors)
+    BAD_QUERY = 3  # query syntax error or unknown field; bad option value
+    NO_INDEX = 4  # no index at the location, or one of another schema version
+    FILES_FAILED = 5  # indexing finished but some files failed (the rest is indexed)
+    CATALOG = 6  # the catalog file is missing or malformed
+
+
+class SearchError(Exception):
+    """Base class of errors raised by the search package."""
+
+
+class QuerySyntaxError(SearchError, ValueError):
+    """The query text cannot be parsed; the message names the problem and where."""
+
+
+class UnknownFieldError(QuerySyntaxError):
+    """A ``field:value`` term names a field the index doesn't have."""
+
+
+class BadOptionError(SearchError, ValueError):
+    """An option value (such as ``--year``) is malformed."""

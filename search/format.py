@@ -1,0 +1,160 @@
+"""Render search results and index reports as text for people or JSON for programs.
+
+No click here: functions return strings or plain dicts. Text output fits an 80-column
+terminal; highlights become bold colour only when asked (the CLI asks on a TTY without
+``NO_COLOR``), and plain text otherwise.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import textwrap
+from typing import Any
+
+from indexer.pipeline import Failure, FileReport, IndexReport
+from search.searcher import PublicationHit, SearchResults
+
+WIDTH = 80
+BOLD, DIM, RESET = "\x1b[1;33m", "\x1b[2m", "\x1b[0m"
+_MARK = re.compile(r"<b>(.*?)</b>", re.S)
+
+
+def results_json(results: SearchResults) -> dict[str, Any]:
+    """The ``--json`` object (documented in the README)."""
+    return {
+        "query": results.query,
+        "total": results.total,
+        "total_pages": results.total_pages,
+        "hits": [
+            {
+                "id": h.id,
+                "title": h.title,
+                "subtitle": h.subtitle,
+                "authors": list(h.authors),
+                "year": h.year,
+                "type": h.type,
+                "path": h.path,
+                "languages": list(h.languages),
+                "score": round(h.score, 4),
+                "matched_pages": h.matched_pages,
+                "pages": [
+                    {"page": p.page, "language": p.language, "score": round(p.score, 4),
+                     "snippet": p.snippet}
+                    for p in h.pages
+                ],  # fmt: skip
+            }
+            for h in results.hits
+        ],
+    }
+
+
+def _plain_and_marks(snippet_html: str) -> tuple[str, list[tuple[int, int]]]:
+    """Snippet HTML -> plain text and the [start, end) ranges that were highlighted."""
+    plain: list[str] = []
+    marks: list[tuple[int, int]] = []
+    pos = 0
+    length = 0
+    for m in _MARK.finditer(snippet_html):
+        before = html.unescape(snippet_html[pos : m.start()])
+        inner = html.unescape(m.group(1))
+        plain += [before, inner]
+        length += len(before)
+        marks.append((length, length + len(inner)))
+        length += len(inner)
+        pos = m.end()
+    plain.append(html.unescape(snippet_html[pos:]))
+    return "".join(plain), marks
+
+
+def wrap_highlighted(snippet_html: str, width: int, indent: str, color: bool) -> list[str]:
+    """Wrap a snippet to `width` columns, highlighting its matches when `color`."""
+    text, marks = _plain_and_marks(snippet_html)
+    lines = textwrap.wrap(text, width - len(indent), break_long_words=True,
+                          break_on_hyphens=False)  # fmt: skip
+    out: list[str] = []
+    start = 0
+    for line in lines:
+        start = text.find(line, start)
+        rendered = line
+        if color:
+            parts, cursor = [], 0
+            for a, b in marks:
+                a, b = max(a - start, 0), min(b - start, len(line))
+                if a < b and a >= cursor:
+                    parts += [line[cursor:a], BOLD, line[a:b], RESET]
+                    cursor = b
+            rendered = "".join(parts) + line[cursor:]
+        out.append(indent + rendered)
+        start += len(line)
+    return out
+
+
+def _heading(hit: PublicationHit) -> str:
+    return f"{hit.title} – {hit.subtitle}" if hit.subtitle else hit.title
+
+
+def results_text(results: SearchResults, color: bool = False, width: int = WIDTH) -> str:
+    """Human-readable results: one block per publication, its best pages under it."""
+    if not results.hits:
+        return f"No publications match {results.query!r}."
+    shown = len(results.hits)
+    lines = [
+        f"{results.total} publication{'s' if results.total != 1 else ''} "
+        f"({results.total_pages} page{'s' if results.total_pages != 1 else ''}) match "
+        f"{results.query!r}" + (f"; showing {shown}" if shown < results.total else "") + "."
+    ]
+    for rank, hit in enumerate(results.hits, start=1):
+        lines.append("")
+        prefix = f"{rank}. "
+        heading = textwrap.wrap(_heading(hit), width - len(prefix))
+        title = (BOLD + heading[0] + RESET) if color else heading[0]
+        lines.append(prefix + title)
+        lines += [" " * len(prefix) + h for h in heading[1:]]
+        facts = " · ".join(
+            str(x) for x in (hit.year, hit.type, ",".join(hit.languages),
+                             f"{hit.matched_pages} matching page" + ("s" if hit.matched_pages != 1 else ""))
+            if x  # fmt: skip
+        )
+        lines.append(f"   {facts}")
+        if hit.path:
+            lines.append(f"   {hit.path}")
+        for page in hit.pages:
+            label = f"   p. {page.page}"
+            label += f" [{page.language}]" if page.language not in hit.languages else ""
+            lines.append((DIM + label + RESET) if color else label)
+            lines += wrap_highlighted(page.snippet, width, "      ", color)
+    return "\n".join(lines)
+
+
+def file_line(item: FileReport | Failure) -> str:
+    """One progress line for a file that was indexed or failed."""
+    if isinstance(item, Failure):
+        return f"FAILED {item.path}: {item.reason}: {item.detail}"
+    extra = f", {item.pages_without_text} without text" if item.pages_without_text else ""
+    failed = (
+        f", pages {','.join(map(str, item.failed_pages))} unreadable" if item.failed_pages else ""
+    )
+    langs = ",".join(item.languages) or "-"
+    return f"indexed {item.path or item.id}: {item.pages} pages [{langs}]{extra}{failed}"
+
+
+def report_text(report: IndexReport) -> str:
+    """The summary line that ends ``pubsearch index``."""
+    return (
+        f"{len(report.files)} files indexed, {report.pages} pages "
+        f"({report.pages_without_text} without text), {len(report.failures)} failed "
+        f"in {report.seconds:.1f} s -> {report.index_dir}"
+    )
+
+
+def report_json(report: IndexReport) -> dict[str, Any]:
+    return {
+        "index": report.index_dir,
+        "files": len(report.files),
+        "pages": report.pages,
+        "pages_without_text": report.pages_without_text,
+        "failed": [{"path": f.path, "reason": f.reason, "detail": f.detail}
+                   for f in report.failures],  # fmt: skip
+        "seconds": round(report.seconds, 3),
+    }
