@@ -16,7 +16,6 @@ dependency) and the DejaVu fonts (Debian: fonts-dejavu-core).
 
 from __future__ import annotations
 
-import re
 import sys
 import tomllib
 from dataclasses import dataclass, field
@@ -41,8 +40,10 @@ def font_file(name: str) -> Path:
     for folder in FONT_DIRS:
         if (folder / name).is_file():
             return folder / name
-    sys.exit(f"build.py: font {name} not found in {', '.join(map(str, FONT_DIRS))} "
-             "(apt-get install fonts-dejavu-core)")
+    sys.exit(
+        f"build.py: font {name} not found in {', '.join(map(str, FONT_DIRS))} "
+        "(apt-get install fonts-dejavu-core)"
+    )
 
 
 @dataclass
@@ -98,8 +99,15 @@ def hyphen_points(word: str) -> list[int]:
     points = [i + 1 for i, ch in enumerate(word[:-1]) if ch == "-" and i >= 1]
     for i in range(3, len(word) - 2):
         a, b, c = word[i - 1], word[i], word[i + 1]
-        if (a.isalpha() and b.isalpha() and c.isalpha() and b not in VOWELS and c in VOWELS
-                and any(ch in VOWELS for ch in word[:i]) and "-" not in word[i - 1:i + 1]):
+        if (
+            a.isalpha()
+            and b.isalpha()
+            and c.isalpha()
+            and b not in VOWELS
+            and c in VOWELS
+            and any(ch in VOWELS for ch in word[:i])
+            and "-" not in word[i - 1 : i + 1]
+        ):
             points.append(i)
     return sorted(set(points))
 
@@ -111,8 +119,11 @@ class Publication(FPDF):
         self.header_text = header_text
         self.set_auto_page_break(False)
         self.set_margins(MARGIN_X, TOP, MARGIN_X)
-        for style, name in (("", "DejaVuSans.ttf"), ("B", "DejaVuSans-Bold.ttf"),
-                            ("I", "DejaVuSans-Oblique.ttf")):
+        for style, name in (
+            ("", "DejaVuSans.ttf"),
+            ("B", "DejaVuSans-Bold.ttf"),
+            ("I", "DejaVuSans-Oblique.ttf"),
+        ):
             self.add_font("DejaVu", style, str(font_file(name)))
         for style, name in (("", "DejaVuSerif.ttf"), ("B", "DejaVuSerif-Bold.ttf")):
             self.add_font("DejaVuSerif", style, str(font_file(name)))
@@ -147,7 +158,9 @@ class Publication(FPDF):
     @property
     def col_width(self) -> float:
         full = PAGE_W - 2 * MARGIN_X
-        return full if self.columns == 1 else (full - COLUMN_GAP * (self.columns - 1)) / self.columns
+        return (
+            full if self.columns == 1 else (full - COLUMN_GAP * (self.columns - 1)) / self.columns
+        )
 
     @property
     def col_x(self) -> float:
@@ -207,8 +220,14 @@ class Publication(FPDF):
             lines.append(line)
         return lines
 
-    def paragraph(self, text: str, size: float = BODY_SIZE, style: str = "",
-                  family: str = "DejaVuSerif", after: float = 2.6) -> None:
+    def paragraph(
+        self,
+        text: str,
+        size: float = BODY_SIZE,
+        style: str = "",
+        family: str = "DejaVuSerif",
+        after: float = 2.6,
+    ) -> None:
         self.set_font(family, style, size)
         leading = LEADING * size / BODY_SIZE
         for line in self.break_lines(text.split(), self.col_width):
@@ -228,8 +247,9 @@ class Publication(FPDF):
         self.set_font("DejaVu", "", 8.5)
         ncols = max(len(r) for r in rows)
         rows = [r + [""] * (ncols - len(r)) for r in rows]
-        widths = [max(self.get_string_width(self.typeset(r[c])) for r in rows) + 4
-                  for c in range(ncols)]
+        widths = [
+            max(self.get_string_width(self.typeset(r[c])) for r in rows) + 4 for c in range(ncols)
+        ]
         scale = min(1.0, self.col_width / sum(widths))
         widths = [w * scale for w in widths]
         height = 6.0
@@ -240,7 +260,7 @@ class Publication(FPDF):
             self.set_font("DejaVu", "B" if n == 0 else "", 8.5)
             if n == 0:
                 self.set_fill_color(220, 230, 242)
-            for width, cell in zip(widths, row):
+            for width, cell in zip(widths, row, strict=False):
                 self.set_xy(x, self.y_pos)
                 self.cell(width, height, self.typeset(cell), border=1, fill=(n == 0))
                 x += width
@@ -275,7 +295,9 @@ class Publication(FPDF):
 
 def build(entry: dict, source: Path, out: Path) -> int:
     authors = ", ".join(entry.get("authors", []))
-    pdf = Publication(entry, f"{entry['title']}" + (f" – {entry['subtitle']}" if entry.get("subtitle") else ""))
+    pdf = Publication(
+        entry, f"{entry['title']}" + (f" – {entry['subtitle']}" if entry.get("subtitle") else "")
+    )
     pdf.header_text = pdf.header_text if len(pdf.header_text) < 95 else entry["title"]
     pdf.set_title(entry["title"] + (f" – {entry['subtitle']}" if entry.get("subtitle") else ""))
     pdf.set_author(authors)
@@ -284,7 +306,13 @@ def build(entry: dict, source: Path, out: Path) -> int:
     pdf.set_lang(entry["languages"][0])
     date = datetime(entry.get("year", 2016), 3, 1, tzinfo=UTC)
     pdf.set_creation_date(date)
-    pdf.file_id = lambda: "<" + entry["id"].encode().hex()[:32].ljust(32, "0") + "><" + entry["id"].encode().hex()[:32].ljust(32, "0") + ">"
+    pdf.file_id = lambda: (
+        "<"
+        + entry["id"].encode().hex()[:32].ljust(32, "0")
+        + "><"
+        + entry["id"].encode().hex()[:32].ljust(32, "0")
+        + ">"
+    )
     pdf.lang = entry["languages"][0]
     pdf.title_page()
     first = True

@@ -105,8 +105,6 @@ def load_catalog(path: Path) -> list[CatalogEntry]:
 def iter_pdfs(path: Path) -> Iterator[Path]:
     """`path` itself if it is a file, else every ``*.pdf`` (any case) below it, sorted."""
     if path.is_dir():
-        yield from sorted(
-            p for p in path.rglob("*") if p.suffix.lower() == ".pdf" and p.is_file()
-        )
+        yield from sorted(p for p in path.rglob("*") if p.suffix.lower() == ".pdf" and p.is_file())
     else:
         yield path

@@ -102,24 +102,71 @@ def _open(path: Path, fp: Any, passwords: Sequence[str]) -> PDFDocument:
     raise EncryptedPDFError(str(path), f"password required; skipped ({hint})") from last
 
 
-def _text_of(item: LTComponent, out: list[str]) -> None:
+def _boxes(item: LTComponent, out: list[LTTextBox]) -> None:
+    """Text boxes of a layout, in pdfminer's order, descending into figures."""
     if isinstance(item, LTTextBox):
-        out.append(item.get_text())
+        out.append(item)
     elif isinstance(item, LTContainer):
-        chars: list[str] = []
         for child in item:
-            if isinstance(child, LTChar):
-                chars.append(child.get_text())
-            else:
-                _text_of(child, out)
-        if chars:
-            out.append("".join(chars))
+            _boxes(child, out)
+
+
+def _loose_chars(item: LTComponent) -> str:
+    """Characters that pdfminer left outside any text box (rare: some figures)."""
+    if isinstance(item, LTTextBox) or not isinstance(item, LTContainer):
+        return ""
+    own = "".join(c.get_text() for c in item if isinstance(c, LTChar))
+    rest = [_loose_chars(c) for c in item]
+    return "\n\n".join(x for x in [own, *rest] if x.strip())
+
+
+def _is_two_columns(left: list[LTTextBox], right: list[LTTextBox], total: int) -> bool:
+    """Both halves carry at least a tenth of the page's text in paragraph-like boxes
+    (three lines or more): a column layout, not a table of one-line cells."""
+
+    def paragraph_chars(boxes: list[LTTextBox]) -> int:
+        return sum(len(b.get_text()) for b in boxes if len(b) >= 3)
+
+    return total > 0 and min(paragraph_chars(left), paragraph_chars(right)) >= 0.1 * total
+
+
+def reading_order(boxes: list[LTTextBox], page_x0: float, page_x1: float) -> list[LTTextBox]:
+    """Put the boxes of a two-column page in column order.
+
+    pdfminer orders boxes by a mix of position and flow, which on a two-column page may put
+    the top of the right column before a heading of the left one. When the page is clearly
+    two columns, boxes are read band by band (bands separated by full-width boxes), left
+    column top to bottom, then right column. Other pages keep pdfminer's order.
+    """
+    mid = (page_x0 + page_x1) / 2
+    tol = (page_x1 - page_x0) * 0.02
+    left = [b for b in boxes if b.x1 <= mid + tol]
+    right = [b for b in boxes if b.x0 >= mid - tol]
+    if not left or not right:
+        return boxes
+    total = sum(len(b.get_text()) for b in boxes)
+    if not _is_two_columns(left, right, total):
+        return boxes
+    full = sorted((b for b in boxes if b not in left and b not in right), key=lambda b: -b.y1)
+    ordered: list[LTTextBox] = []
+    top = float("inf")
+    for separator in [*full, None]:
+        bottom = separator.y1 if separator is not None else float("-inf")
+        for column in (left, right):
+            band = [b for b in column if bottom <= (b.y0 + b.y1) / 2 < top]
+            ordered += sorted(band, key=lambda b: -b.y1)
+        if separator is not None:
+            ordered.append(separator)
+            top = separator.y0
+    return ordered
 
 
 def page_text(layout: LTPage) -> str:
     """The text of one laid-out page, one block per text box, blank lines between."""
-    blocks: list[str] = []
-    _text_of(layout, blocks)
+    boxes: list[LTTextBox] = []
+    _boxes(layout, boxes)
+    blocks = [b.get_text() for b in reading_order(boxes, layout.x0, layout.x1)]
+    blocks.append(_loose_chars(layout))
     return "\n\n".join(b.strip("\n") for b in blocks if b.strip())
 
 

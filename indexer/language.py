@@ -38,13 +38,65 @@ _WORDS = re.compile(r"[^\W\d_]+")
 #: Frequent Romani (Vlax/Kalderash orthography) words that are not words of the languages
 #: langdetect confuses it with. Ratio of page words in this set marks a page as Romani.
 ROMANI_MARKERS = frozenset(
-    """
-    thaj vaš kaj sar khere manuš manušen manuša ćhave ćhavo ćhaven šaj naj sine
-    amen tumen lenge lengo lengi lenđe tumenge amenge maj but ando andi andre
-    kana savo savi save avela kerel keren kerela dikhel phenel žutipe žutisarel
-    butji buti sastipe khetane nasul nasulipe drom romano romani roma ramol
-    hramol dživdipe trajo ađes akana trobul trubul
-    """.split()
+    [
+        "thaj",
+        "vaš",
+        "kaj",
+        "sar",
+        "khere",
+        "manuš",
+        "manušen",
+        "manuša",
+        "ćhave",
+        "ćhavo",
+        "ćhaven",
+        "šaj",
+        "naj",
+        "sine",
+        "amen",
+        "tumen",
+        "lenge",
+        "lengo",
+        "lengi",
+        "lenđe",
+        "tumenge",
+        "amenge",
+        "maj",
+        "but",
+        "ando",
+        "andi",
+        "andre",
+        "kana",
+        "savo",
+        "savi",
+        "save",
+        "avela",
+        "kerel",
+        "keren",
+        "kerela",
+        "dikhel",
+        "phenel",
+        "žutipe",
+        "žutisarel",
+        "butji",
+        "buti",
+        "sastipe",
+        "khetane",
+        "nasul",
+        "nasulipe",
+        "drom",
+        "romano",
+        "romani",
+        "roma",
+        "ramol",
+        "hramol",
+        "dživdipe",
+        "trajo",
+        "ađes",
+        "akana",
+        "trobul",
+        "trubul",
+    ]
 )
 ROMANI_SHARE = 0.06
 ROMANI = "rom"
@@ -97,7 +149,9 @@ def detect(text: str, allowed: Iterable[str] = ()) -> LanguageGuess:
     if not probs:
         return LanguageGuess(UNDETERMINED, 0.0, UNDETERMINED)
     top = probs[0][0]
-    candidates = [(c, p) for c, p in probs if c in LANGUAGES and (not allowed_set or c in allowed_set)]
+    candidates = [
+        (c, p) for c, p in probs if c in LANGUAGES and (not allowed_set or c in allowed_set)
+    ]
     if candidates:
         code, prob = candidates[0]
         # Among the declared languages, judge the best one by its share of their mass.
@@ -107,9 +161,7 @@ def detect(text: str, allowed: Iterable[str] = ()) -> LanguageGuess:
     return LanguageGuess(UNDETERMINED, probs[0][1], top)
 
 
-def detect_document(
-    texts: Sequence[str], allowed: Iterable[str] = ()
-) -> list[LanguageGuess]:
+def detect_document(texts: Sequence[str], allowed: Iterable[str] = ()) -> list[LanguageGuess]:
     """Detect every page of a document; short pages inherit the document's language.
 
     The document's language is the most common language among its judged pages, else the
@@ -118,7 +170,9 @@ def detect_document(
     allowed_list = list(allowed)
     guesses = [detect(t, allowed_list) for t in texts]
     judged = Counter(
-        g.code for g, t in zip(guesses, texts) if len(_LETTER.findall(t)) >= MIN_LETTERS
+        g.code
+        for g, t in zip(guesses, texts, strict=False)
+        if len(_LETTER.findall(t)) >= MIN_LETTERS
     )
     judged.pop(UNDETERMINED, None)
     declared = [c for c in allowed_list if c in LANGUAGES and c != UNDETERMINED]
@@ -132,5 +186,5 @@ def detect_document(
         g
         if len(_LETTER.findall(t)) >= MIN_LETTERS or not t
         else LanguageGuess(doc_lang, 0.0, g.detected)
-        for g, t in zip(guesses, texts)
+        for g, t in zip(guesses, texts, strict=False)
     ]

@@ -49,7 +49,24 @@ _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 #: Words that follow a suspended compound ("för- och eftervård", "pre- and post-"):
 #: a hyphen before them is never a line-end break.
 _CONJUNCTIONS = frozenset(
-    "och eller samt and or und oder et ou și sau и или а thaj vaj".split()
+    [
+        "och",
+        "eller",
+        "samt",
+        "and",
+        "or",
+        "und",
+        "oder",
+        "et",
+        "ou",
+        "și",
+        "sau",
+        "и",
+        "или",
+        "а",
+        "thaj",
+        "vaj",
+    ]
 )
 
 #: Running header/footer detection: how many blocks at each page edge are looked at, how
@@ -57,6 +74,7 @@ _CONJUNCTIONS = frozenset(
 EDGE_BLOCKS = 2
 MIN_PAGES_FOR_RUNNING = 3
 RUNNING_SHARE = 0.5
+MAX_RUNNING_CHARS = 160
 _DIGITS = re.compile(r"\d+")
 
 #: A page is "unmapped" when more than this share of its glyphs are (cid:N) runs.
@@ -155,7 +173,9 @@ def strip_running_lines(raw_pages: Sequence[str]) -> list[str]:
         edge = blocks[:EDGE_BLOCKS] + blocks[-EDGE_BLOCKS:]
         counts.update({_block_key(b) for b in edge if b.strip()})
     threshold = max(MIN_PAGES_FOR_RUNNING, RUNNING_SHARE * len(raw_pages))
-    running = {key for key, n in counts.items() if n >= threshold and _LETTER.search(key)}
+    running = {
+        key for key, n in counts.items() if n >= threshold and 0 < len(key) <= MAX_RUNNING_CHARS
+    }
     if not running:
         return list(raw_pages)
     out = []

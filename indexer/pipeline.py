@@ -15,12 +15,16 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import tantivy
 
 from indexer import schema as s
 from indexer.catalog import CatalogEntry, iter_pdfs, load_catalog
 from indexer.errors import ExtractionError
+
+if TYPE_CHECKING:
+    from indexer.extract import PdfInfo
 from indexer.normalize import TextQuality, for_language, normalize_document
 
 
@@ -162,13 +166,41 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-_WORD_EXPORT = re.compile(r"^(microsoft (word|powerpoint|excel) - |untitled$)", re.I)
+_EXPORT_PREFIX = re.compile(
+    r"^(microsoft (word|powerpoint|excel)|untitled|document\d*)\b\s*-?\s*", re.I
+)
+_FILE_NAME = re.compile(r"^[\w.\-]+\.(docx?|odt|rtf|pdf|xlsx?|pptx?|indd|qxd)$", re.I)
+_LATIN1_LETTERS = re.compile(r"[\u00c0-\u00ff]")
 
 
-def _title_from(info_title: str | None, pdf: Path) -> str:
-    if info_title and not _WORD_EXPORT.match(info_title) and len(info_title) > 3:
-        return info_title
-    return re.sub(r"[_\s]+", " ", pdf.stem).strip() or pdf.name
+def _plausible_title(text: str | None) -> bool:
+    """A document-info title or a first-page line that reads like a title."""
+    if not text:
+        return False
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) < 4 or len(text) > 200 or _FILE_NAME.match(text):
+        return False
+    if len(letters) < 0.5 * len(text.replace(" ", "")):
+        return False  # mostly digits and punctuation: "Prop. 2012/13:144", "4 2 0"
+    # Cyrillic or UTF-8 read as Latin-1 ("Ñâåäåíèÿ"): many accented Latin-1 letters.
+    return len(_LATIN1_LETTERS.findall(text)) < 0.3 * len(letters)
+
+
+def guess_title(info_title: str | None, first_page: str, file_stem: str) -> str:
+    """A title for a PDF outside the catalog: its document-info title when that is a real
+    title (not "Microsoft Word - 121314400", a file name or mojibake), else the first
+    title-like block of the first page, else the file name."""
+    if info_title:
+        info_title = _EXPORT_PREFIX.sub("", info_title).strip()
+        if _plausible_title(info_title) and len(info_title.split()) >= 2:
+            return info_title
+    for block in first_page.split("\n\n")[:6]:
+        line = " ".join(block.split())
+        if len(line.split()) >= 2 and _plausible_title(line):
+            return line
+    if _plausible_title(info_title):
+        return str(info_title)
+    return re.sub(r"[_\s]+", " ", file_stem).strip() or file_stem
 
 
 def read_publication(
@@ -183,25 +215,23 @@ def read_publication(
     if not source.path.is_file():
         raise ExtractionError(str(source.path), "file not found")
     sha = file_sha256(source.path)
-    infos: list = []
+    infos: list[PdfInfo] = []
     raw_pages = list(iter_pages(source.path, passwords, infos))
     info = infos[0]
     cleaned = normalize_document([p.text for p in raw_pages])
     declared = entry.languages if entry else ()
     guesses = detect_document([c.text for c in cleaned], declared)
     pages: list[Page] = []
-    for raw, clean, guess in zip(raw_pages, cleaned, guesses):
+    for raw, clean, guess in zip(raw_pages, cleaned, guesses, strict=False):
         quality = "error" if raw.error else str(clean.quality)
         language = guess.code if clean.quality is TextQuality.OK else s.UNDETERMINED
         pages.append(
             Page(raw.number, for_language(clean.text, language), language, quality, raw.error)
         )
-    detected = tuple(
-        sorted({p.language for p in pages if p.quality == "ok"} - {s.UNDETERMINED})
-    )
+    detected = tuple(sorted({p.language for p in pages if p.quality == "ok"} - {s.UNDETERMINED}))
     pub = Publication(
         id=pub_id,
-        title=entry.title if entry else _title_from(info.title, source.path),
+        title=entry.title if entry else guess_title(info.title, pages[0].text, source.path.stem),
         subtitle=entry.subtitle if entry else None,
         authors=entry.authors if entry else tuple(a for a in [info.author] if a),
         year=entry.year if entry else info.year,

@@ -89,11 +89,16 @@ def cli(ctx: click.Context, verbose: bool) -> None:
 @cli.command("index")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @index_option
-@click.option("--catalog", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Catalog file [default: $PUBSEARCH_CATALOG, else corpus/catalog.toml].")
+@click.option(
+    "--catalog",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Catalog file [default: $PUBSEARCH_CATALOG, else corpus/catalog.toml].",
+)
 @click.option("--rebuild", is_flag=True, help="Clear the index first and index everything anew.")
-@click.option("--password", "passwords", multiple=True,
-              help="Password to try on encrypted PDFs (repeatable).")
+@click.option(
+    "--password", "passwords", multiple=True, help="Password to try on encrypted PDFs (repeatable)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="No per-file lines; only the summary.")
 def index_cmd(
@@ -131,13 +136,25 @@ def index_cmd(
 @cli.command("search")
 @click.argument("query")
 @index_option
-@click.option("--lang", "languages", multiple=True, help="Only pages in this language (sv, en, ...).")
+@click.option(
+    "--lang", "languages", multiple=True, help="Only pages in this language (sv, en, ...)."
+)
 @click.option("--type", "types", multiple=True, help="Only publications of this type.")
 @click.option("--year", "years", help="Year or range: 2016, 2015..2017, 2015.., ..2017.")
-@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 10_000),
-              help="Publications to show.")
-@click.option("--pages", default=3, show_default=True, type=click.IntRange(0, 1000),
-              help="Pages to show per publication.")
+@click.option(
+    "--limit",
+    default=10,
+    show_default=True,
+    type=click.IntRange(1, 10_000),
+    help="Publications to show.",
+)
+@click.option(
+    "--pages",
+    default=3,
+    show_default=True,
+    type=click.IntRange(0, 1000),
+    help="Pages to show per publication.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--explain", is_flag=True, help="Show how the query is analyzed, then search.")
 def search_cmd(

@@ -39,10 +39,14 @@ def results_json(results: SearchResults) -> dict[str, Any]:
                 "score": round(h.score, 4),
                 "matched_pages": h.matched_pages,
                 "pages": [
-                    {"page": p.page, "language": p.language, "score": round(p.score, 4),
-                     "snippet": p.snippet}
+                    {
+                        "page": p.page,
+                        "language": p.language,
+                        "score": round(p.score, 4),
+                        "snippet": p.snippet,
+                    }
                     for p in h.pages
-                ],  # fmt: skip
+                ],
             }
             for h in results.hits
         ],
@@ -112,16 +116,22 @@ def results_text(results: SearchResults, color: bool = False, width: int = WIDTH
         lines.append(prefix + title)
         lines += [" " * len(prefix) + h for h in heading[1:]]
         facts = " · ".join(
-            str(x) for x in (hit.year, hit.type, ",".join(hit.languages),
-                             f"{hit.matched_pages} matching page" + ("s" if hit.matched_pages != 1 else ""))
-            if x  # fmt: skip
+            str(x)
+            for x in (
+                hit.year,
+                hit.type,
+                ",".join(hit.languages),
+                f"{hit.matched_pages} matching page" + ("s" if hit.matched_pages != 1 else ""),
+            )
+            if x
         )
         lines.append(f"   {facts}")
         if hit.path:
             lines.append(f"   {hit.path}")
         for page in hit.pages:
             label = f"   p. {page.page}"
-            label += f" [{page.language}]" if page.language not in hit.languages else ""
+            if len(hit.languages) > 1 or page.language not in hit.languages:
+                label += f" [{page.language}]"
             lines.append((DIM + label + RESET) if color else label)
             lines += wrap_highlighted(page.snippet, width, "      ", color)
     return "\n".join(lines)
@@ -154,7 +164,8 @@ def report_json(report: IndexReport) -> dict[str, Any]:
         "files": len(report.files),
         "pages": report.pages,
         "pages_without_text": report.pages_without_text,
-        "failed": [{"path": f.path, "reason": f.reason, "detail": f.detail}
-                   for f in report.failures],  # fmt: skip
+        "failed": [
+            {"path": f.path, "reason": f.reason, "detail": f.detail} for f in report.failures
+        ],
         "seconds": round(report.seconds, 3),
     }

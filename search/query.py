@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Union
+from typing import TypeAlias
 
 import tantivy
 
@@ -69,7 +69,7 @@ class Or:
     nodes: tuple[Node, ...]
 
 
-Node = Union[Word, Phrase, YearRange, Not, And, Or]
+Node: TypeAlias = Word | Phrase | YearRange | Not | And | Or
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,7 +260,9 @@ def _analyzed(code: str, text: str) -> list[tuple[int, str]]:
     return [(t.position, t.text) for t in analyzer.pre_tokenize(for_language(text, code)).tokens]
 
 
-def _field_query(schema: tantivy.Schema, field: str, tokens: list[tuple[int, str]]) -> tantivy.Query:
+def _field_query(
+    schema: tantivy.Schema, field: str, tokens: list[tuple[int, str]]
+) -> tantivy.Query:
     if len(tokens) == 1:
         return tantivy.Query.term_query(schema, field, tokens[0][1])
     first = tokens[0][0]
@@ -353,9 +355,10 @@ def _build(node: Node, schema: tantivy.Schema) -> tantivy.Query:
     return tantivy.Query.boolean_query(clauses)
 
 
-def build(node: Node, schema: tantivy.Schema, filters: Filters = Filters()) -> tantivy.Query:
+def build(node: Node, schema: tantivy.Schema, filters: Filters | None = None) -> tantivy.Query:
     """The Tantivy query for a parsed query plus filters."""
     query = _build(node, schema)
+    filters = filters or Filters()
     restrictions = []
     if filters.languages:
         restrictions.append(_raw_any(schema, s.F_LANG, filters.languages))
@@ -385,7 +388,10 @@ def explain(node: Node, indent: int = 0) -> Iterator[str]:
         yield f"{pad}NOT"
         yield from explain(node.node, indent + 1)
     elif isinstance(node, YearRange):
-        low, high = node.low if node.low is not None else "*", node.high if node.high is not None else "*"
+        low, high = (
+            node.low if node.low is not None else "*",
+            node.high if node.high is not None else "*",
+        )
         yield f"{pad}year in [{low} TO {high}]"
     elif node.field in ("type", "lang", "id"):
         yield f"{pad}{node.field} = {node.text.lower() if node.field != 'id' else node.text}"

@@ -71,7 +71,7 @@ def _first(doc: tantivy.Document, field: str) -> object:
 def search(
     index_dir: Path,
     text: str,
-    filters: q.Filters = q.Filters(),
+    filters: q.Filters | None = None,
     limit: int = 10,
     pages: int = 3,
 ) -> SearchResults:
@@ -101,14 +101,14 @@ def run(
     hits = [_publication(docs, matched.get(pid, len(docs)), pages, snippets)
             for pid, docs in groups.items()]  # fmt: skip
     hits.sort(key=lambda h: (-h.score, -h.matched_pages, h.id))
-    return SearchResults(text, len(matched), int(result.count or 0), tuple(hits))
+    return SearchResults(text, len(matched), int(getattr(result, "count", 0) or 0), tuple(hits))
 
 
 def _publication(
     docs: Sequence[tuple[float, tantivy.Document]], matched: int, pages: int, snippets: Snippets
 ) -> PublicationHit:
     best_score, first = docs[0]
-    page_hits = []
+    page_hits: list[PageHit] = []
     for score, doc in docs:
         number = int(_first(doc, s.F_PAGE) or 0)  # type: ignore[call-overload]
         if number == 0 or len(page_hits) >= pages:

@@ -1,0 +1,67 @@
+"""Shared fixtures: real indexes in temp dirs, small PDFs written in code, real-world PDFs.
+
+Real-world PDFs live outside the project in ``../shared/realpdfs`` (override with
+``$PUBSEARCH_REALPDFS``); tests that need them skip with a clear reason when it is absent.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fpdf import FPDF
+
+from indexer import pipeline
+from indexer.pipeline import IndexReport
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOG = ROOT / "corpus" / "catalog.toml"
+REALPDFS = Path(os.environ.get("PUBSEARCH_REALPDFS", ROOT.parent / "shared" / "realpdfs"))
+
+
+def real_pdf(relative: str) -> Path:
+    """A file of the shared real-world PDF collection, or skip the test if it is absent."""
+    path = REALPDFS / relative
+    if not path.is_file():
+        pytest.skip(f"real-world PDF collection not available: {path} is missing")
+    return path
+
+
+@pytest.fixture(scope="session")
+def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, IndexReport]]:
+    """The bundled corpus indexed once per session into a temp dir."""
+    index_dir = tmp_path_factory.mktemp("corpus-index")
+    report = pipeline.index(index_dir, catalog=CATALOG)
+    yield index_dir, report
+
+
+@pytest.fixture
+def make_pdf(tmp_path: Path) -> Callable[..., Path]:
+    """Write a small PDF in a core font: one string (lines split on newlines) per page."""
+
+    def make(
+        pages: list[str], name: str = "doc.pdf", title: str | None = None,
+        author: str | None = None,
+    ) -> Path:  # fmt: skip
+        pdf = FPDF(format="A4")
+        pdf.set_auto_page_break(False)
+        if title:
+            pdf.set_title(title)
+        if author:
+            pdf.set_author(author)
+        for text in pages:
+            pdf.add_page()
+            pdf.set_font("Helvetica", size=11)
+            y = 20.0
+            for line in text.split("\n"):
+                if line:
+                    pdf.text(15, y, line)
+                y += 6
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pdf.output(str(path))
+        return path
+
+    return make
