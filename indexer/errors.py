@@ -8,7 +8,8 @@ Hierarchy::
     │   ├── EncryptedPDFError               locked and no password opened it
     │   └── EmptyPDFError                   the file has no pages
     ├── IndexNotFoundError (+ FileNotFoundError)  no index at the given folder
-    └── SchemaVersionError                  the index was built by another schema version
+    ├── SchemaVersionError                  the index was built by another schema version
+    └── IndexLockedError                    another indexer is writing to the index
 
 Every message says what happened, where, and what to do next.
 """
@@ -66,4 +67,15 @@ class SchemaVersionError(IndexerError):
         super().__init__(
             f"index at {index_dir} has schema version {found}, this pubsearch needs {expected}; "
             f"rebuild with `pubsearch index --rebuild --index {index_dir}`"
+        )
+
+
+class IndexLockedError(IndexerError):
+    """Another ``pubsearch index`` holds the index's writer lock."""
+
+    def __init__(self, index_dir: str, pid: object, since: object) -> None:
+        self.index_dir = index_dir
+        super().__init__(
+            f"index at {index_dir} is being updated by process {pid} since {since}; "
+            "wait for it to finish (searches keep working meanwhile)"
         )

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,46 +24,15 @@ from pdfminer.pdftypes import resolve1
 from pdfminer.utils import decode_text
 
 from indexer.errors import EmptyPDFError, EncryptedPDFError, ExtractionError
+from indexer.records import EXTRACTOR_VERSION, PdfInfo, RawPage
+
+__all__ = ["EXTRACTOR_VERSION", "PdfInfo", "RawPage", "iter_pages", "page_text"]
 
 # pdfminer logs every recoverable oddity of real-world files as a warning.
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
-#: Bumped whenever extraction output changes for the same input (cache key, issue #3).
-EXTRACTOR_VERSION = 1
-
 _LAPARAMS = LAParams(all_texts=True)
 _YEAR = re.compile(r"(19|20)\d\d")
-
-
-@dataclass(frozen=True, slots=True)
-class PdfInfo:
-    """Document-level facts read from the PDF.
-
-    title, author: from the document info dictionary, stripped; None when absent or empty.
-    year: the creation year (``/CreationDate``), else the modification year, else None.
-    page_count: number of pages in the page tree.
-    encrypted: whether the file is encrypted (and was opened with a password, maybe empty).
-    """
-
-    title: str | None
-    author: str | None
-    year: int | None
-    page_count: int
-    encrypted: bool
-
-
-@dataclass(frozen=True, slots=True)
-class RawPage:
-    """The text pdfminer found on one page.
-
-    number: 1-based page number.
-    text: text boxes in reading order, separated by blank lines; may hold ``(cid:N)`` runs.
-    error: why the page could not be read, or None.
-    """
-
-    number: int
-    text: str
-    error: str | None = None
 
 
 def _info_text(value: Any) -> str | None:
@@ -171,12 +139,16 @@ def page_text(layout: LTPage) -> str:
 
 
 def iter_pages(
-    path: Path, passwords: Sequence[str] = (), info: list[PdfInfo] | None = None
+    path: Path,
+    passwords: Sequence[str] = (),
+    on_info: Callable[[PdfInfo], object] | None = None,
+    start: int = 1,
 ) -> Iterator[RawPage]:
-    """Yield the text of each page of the PDF at `path`.
+    """Yield the text of each page of the PDF at `path`, from page `start` (1-based) on.
 
-    `passwords` are tried after the empty one. If `info` is a list, the document's
-    :class:`PdfInfo` is appended to it before the first page is yielded.
+    `passwords` are tried after the empty one. `on_info` is called with the document's
+    :class:`PdfInfo` as soon as the file is open, before the first page is read. A page that fails
+    to parse is yielded with its error; :class:`MemoryError` is not caught.
     """
     try:
         if path.stat().st_size == 0:
@@ -185,16 +157,16 @@ def iter_pages(
             try:
                 doc = _open(path, fp, passwords)
                 pages = list(PDFPage.create_pages(doc))
-            except ExtractionError:
+            except (ExtractionError, MemoryError):
                 raise
             except Exception as exc:  # pdfminer raises many types on damaged files
                 raise ExtractionError(str(path), _describe(exc)) from exc
             if not pages:
                 raise EmptyPDFError(str(path), "the PDF has no pages")
-            if info is not None:
+            if on_info is not None:
                 meta = resolve1(doc.info[-1]) if doc.info else {}
                 meta = meta if isinstance(meta, dict) else {}
-                info.append(
+                on_info(
                     PdfInfo(
                         title=_info_text(meta.get("Title")),
                         author=_info_text(meta.get("Author")),
@@ -207,12 +179,18 @@ def iter_pages(
             device = PDFPageAggregator(resources, laparams=_LAPARAMS)
             interpreter = PDFPageInterpreter(resources, device)
             for number, page in enumerate(pages, start=1):
+                if number < start:
+                    continue
                 try:
                     interpreter.process_page(page)
                     layout = device.get_result()
-                    yield RawPage(number, page_text(layout))
+                    text = page_text(layout)
+                except MemoryError:
+                    raise
                 except Exception as exc:  # one bad page must not lose the others
                     yield RawPage(number, "", _describe(exc))
+                else:
+                    yield RawPage(number, text)
     except OSError as exc:
         raise ExtractionError(str(path), f"cannot read file ({exc.strerror or exc})") from exc
 

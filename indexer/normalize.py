@@ -186,7 +186,7 @@ def strip_running_lines(raw_pages: Sequence[str]) -> list[str]:
             for i, b in enumerate(blocks)
             if not ((i < EDGE_BLOCKS or i >= n - EDGE_BLOCKS) and _block_key(b) in running)
         ]
-        out.append("\n\n".join(kept))
+        out.append("\n\n".join(kept) if kept else "\n\n".join(blocks))  # never empty a page
     return out
 
 

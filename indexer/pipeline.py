@@ -1,43 +1,81 @@
-"""Catalog/paths -> extract -> normalize -> detect -> page documents -> index.
+"""Catalog/paths -> plan -> extract (workers, cache) -> normalize -> detect -> index.
 
-:func:`index` is the front door; it reads top to bottom like the data flow:
-:func:`plan_sources` decides what to read, :func:`read_publication` turns one PDF into a
-:class:`Publication` with its :class:`Page` records, :func:`write_publication` turns those
-into Tantivy documents. A file that fails is reported (:class:`Failure`) and the run goes on.
+:func:`index` is the front door and reads top to bottom like the data flow:
+
+1. :func:`plan_sources` lists what to index (catalog entries, or PDFs under paths);
+2. :func:`diff` compares them with the file records the index holds: new, changed (content
+   hash), renamed/moved (same hash, new path), removed, unchanged (size and mtime
+   unchanged: not even hashed);
+3. files that need text are read from the extraction cache or extracted in worker
+   processes (:mod:`indexer.workers`) under time and memory limits;
+4. :func:`build_publication` normalizes, detects languages and makes the page records;
+5. :func:`documents` turns them into Tantivy documents, written with commits every few
+   files or seconds, so a killed run leaves the last commit searchable and the next run
+   resumes from it.
+
+A file that fails is recorded (and reported) with its reason; the run goes on.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import re
+import shutil
 import time
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Literal
 
 import tantivy
 
 from indexer import schema as s
+from indexer.cache import Extraction, ExtractionCache, default_cache_dir
 from indexer.catalog import CatalogEntry, iter_pdfs, load_catalog
-from indexer.errors import ExtractionError
-
-if TYPE_CHECKING:
-    from indexer.extract import PdfInfo
+from indexer.errors import SchemaVersionError
+from indexer.lock import index_lock
 from indexer.normalize import TextQuality, for_language, normalize_document
+from indexer.records import PdfInfo, RawPage
+from indexer.workers import DEFAULT_MEMORY_MB, DEFAULT_PAGE_TIMEOUT, DEFAULT_TIMEOUT
+
+#: Commit after this many files or seconds, whichever comes first.
+COMMIT_EVERY_FILES = 20
+COMMIT_EVERY_SECONDS = 10.0
+
+
+# ---------------------------------------------------------------- records
 
 
 @dataclass(frozen=True, slots=True)
 class Source:
     """One thing to index.
 
-    path: the PDF path as it will be shown (as given, or catalog folder + file name).
+    path: the PDF path as it will be shown (as given, or catalog folder + file name);
+        None for a catalog entry without a PDF.
     entry: the catalog entry it belongs to, or None for a PDF outside the catalog.
     """
 
     path: Path | None
     entry: CatalogEntry | None
+
+    @property
+    def key(self) -> str:
+        """Identity in the index: the absolute path, or ``catalog:<id>`` without a PDF."""
+        if self.path is None:
+            assert self.entry is not None
+            return f"catalog:{self.entry.id}"
+        return str(self.path.resolve())
+
+    @property
+    def meta_hash(self) -> str:
+        """Changes when the catalog's metadata for this source changes."""
+        if self.entry is None:
+            return ""
+        data = json.dumps(asdict(self.entry), default=str, sort_keys=True)
+        return hashlib.sha1(data.encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,10 +100,10 @@ class Publication:
 class Page:
     """One page ready to index.
 
-    number: 1-based page number.
+    number: 1-based page number (0 for the one document of an entry without a PDF).
     text: normalized text ('' when the page has no usable text).
     language: analyzer code (key of :data:`indexer.schema.LANGUAGES`).
-    quality: ok / empty / unmapped / error.
+    quality: ok / empty / unmapped / error / none.
     error: why the page could not be read, or None.
     """
 
@@ -74,6 +112,35 @@ class Page:
     language: str
     quality: str
     error: str | None = None
+
+
+Status = Literal["indexed", "partial", "no-text", "failed", "metadata"]
+
+
+@dataclass(frozen=True, slots=True)
+class FileRecord:
+    """What the index holds about one source: one "file" document per source.
+
+    status: indexed (every page read), partial (some pages failed: `failed_pages`),
+        no-text (readable but no page has text: needs OCR), failed (`reason`, `detail`),
+        metadata (a catalog entry without a PDF).
+    size, mtime_ns: as on disk when indexed; unchanged values mean the file is unchanged.
+    """
+
+    key: str
+    id: str
+    path: str
+    abspath: str
+    size: int
+    mtime_ns: int
+    sha256: str
+    status: Status
+    reason: str
+    detail: str
+    failed_pages: tuple[int, ...]
+    source: Literal["catalog", "path"]
+    meta_hash: str
+    page_count: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,50 +152,75 @@ class Failure:
     detail: str
 
 
-@dataclass(frozen=True, slots=True)
-class FileReport:
-    """What indexing one source produced."""
+Action = Literal["added", "updated", "renamed", "removed", "unchanged", "failed"]
 
+
+@dataclass(frozen=True, slots=True)
+class FileEvent:
+    """What happened to one file in a run (sent to the progress callback and reported).
+
+    action: added / updated / renamed / removed / unchanged / failed.
+    pages: pages written for it; pages_without_text: of those, pages with no text;
+    failed_pages: pages that could not be read (with `detail` saying why).
+    previous_path: for renamed files, the old path.
+    """
+
+    action: Action
     path: str
     id: str
-    pages: int
-    pages_without_text: int
-    failed_pages: tuple[int, ...]
-    languages: tuple[str, ...]
+    pages: int = 0
+    pages_without_text: int = 0
+    failed_pages: tuple[int, ...] = ()
+    languages: tuple[str, ...] = ()
+    reason: str = ""
+    detail: str = ""
+    previous_path: str = ""
+    from_cache: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class IndexReport:
     """The outcome of one index run."""
 
-    files: tuple[FileReport, ...]
-    failures: tuple[Failure, ...]
+    events: tuple[FileEvent, ...]
     seconds: float
     index_dir: str
 
+    def count(self, action: Action) -> int:
+        return sum(1 for e in self.events if e.action == action)
+
+    @property
+    def failures(self) -> tuple[Failure, ...]:
+        return tuple(
+            Failure(e.path, e.reason, e.detail) for e in self.events if e.action == "failed"
+        )
+
+    @property
+    def partial(self) -> tuple[FileEvent, ...]:
+        return tuple(e for e in self.events if e.failed_pages and e.action != "failed")
+
+    @property
+    def files(self) -> tuple[FileEvent, ...]:
+        """Files whose pages were written in this run."""
+        return tuple(e for e in self.events if e.action in ("added", "updated", "renamed"))
+
     @property
     def pages(self) -> int:
-        return sum(f.pages for f in self.files)
+        return sum(e.pages for e in self.files)
 
     @property
     def pages_without_text(self) -> int:
-        return sum(f.pages_without_text for f in self.files)
+        return sum(e.pages_without_text for e in self.files)
 
     @property
     def ok(self) -> bool:
         return not self.failures
 
 
-@dataclass(slots=True)
-class _IdAllocator:
-    taken: dict[str, str] = field(default_factory=dict)  # id -> abspath
+ProgressCallback = Callable[[FileEvent], None]
 
-    def allocate(self, wanted: str, abspath: str) -> str:
-        candidate = wanted
-        if self.taken.get(candidate, abspath) != abspath:
-            candidate = f"{wanted}-{hashlib.sha1(abspath.encode()).hexdigest()[:6]}"
-        self.taken[candidate] = abspath
-        return candidate
+
+# ---------------------------------------------------------------- planning
 
 
 def slugify(text: str) -> str:
@@ -165,6 +257,110 @@ def file_sha256(path: Path) -> str:
             digest.update(block)
     return digest.hexdigest()
 
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One planned step: what to do with a source (or, for `removed`, a record)."""
+
+    action: Literal["add", "update", "rename", "touch", "unchanged", "remove", "missing"]
+    source: Source | None
+    record: FileRecord | None
+    id: str
+    size: int = 0
+    mtime_ns: int = 0
+    sha256: str = ""
+
+
+@dataclass(slots=True)
+class _Ids:
+    taken: set[str] = field(default_factory=set)
+
+    def allocate(self, wanted: str, key: str) -> str:
+        candidate = wanted
+        if candidate in self.taken:
+            candidate = f"{wanted}-{hashlib.sha1(key.encode()).hexdigest()[:6]}"
+        self.taken.add(candidate)
+        return candidate
+
+
+def _in_scope(abspath: str, roots: Sequence[Path]) -> bool:
+    return any(abspath == str(r) or abspath.startswith(str(r) + os.sep) for r in roots)
+
+
+def diff(
+    sources: Sequence[Source],
+    records: dict[str, FileRecord],
+    paths: Sequence[Path],
+    retry: Callable[[FileRecord], bool] = lambda r: False,
+) -> list[Change]:
+    """Compare planned sources with the index's file records.
+
+    Unchanged files (same size and mtime) are not hashed. A new path whose content hash
+    matches a record whose file is gone is a rename. Records in scope (the catalog's when
+    no path is given, else those under `paths`) that no source matches are removed.
+    `retry(record)` says whether an unchanged failed file should be tried again.
+    """
+    by_id = {r.id: r for r in records.values()}
+    ids = _Ids(set(by_id))
+    changes: list[Change] = []
+    matched: set[str] = set()
+    new: list[tuple[Source, int, int, str]] = []
+    for source in sources:
+        prev = records.get(source.key)
+        if prev is None and source.entry is not None and source.entry.id in by_id:
+            prev = by_id[source.entry.id]  # the catalog moved this entry's file
+        if prev is not None:
+            matched.add(prev.key)
+        if source.path is None:
+            assert source.entry is not None
+            unchanged = prev is not None and prev.meta_hash == source.meta_hash
+            action = "unchanged" if unchanged else ("update" if prev else "add")
+            changes.append(Change(action, source, prev, source.entry.id))  # type: ignore[arg-type]
+            continue
+        try:
+            stat = source.path.stat()
+        except OSError:
+            changes.append(Change("missing", source, prev, prev.id if prev else ""))
+            continue
+        size, mtime = stat.st_size, stat.st_mtime_ns
+        if prev is not None and prev.key == source.key:
+            same_meta = prev.meta_hash == source.meta_hash
+            if prev.size == size and prev.mtime_ns == mtime and same_meta and not retry(prev):
+                changes.append(Change("unchanged", source, prev, prev.id, size, mtime, prev.sha256))
+                continue
+            sha = file_sha256(source.path)
+            if sha == prev.sha256 and same_meta and not retry(prev):
+                changes.append(Change("touch", source, prev, prev.id, size, mtime, sha))
+            else:
+                changes.append(Change("update", source, prev, prev.id, size, mtime, sha))
+            continue
+        new.append((source, size, mtime, file_sha256(source.path)))
+    gone = {
+        r.sha256: r
+        for r in records.values()
+        if r.key not in matched and r.sha256 and not Path(r.abspath).exists()
+    }
+    for source, size, mtime, sha in new:
+        moved = gone.pop(sha, None)
+        if moved is not None and source.entry is None:
+            matched.add(moved.key)
+            changes.append(Change("rename", source, moved, moved.id, size, mtime, sha))
+            continue
+        assert source.path is not None
+        wanted = source.entry.id if source.entry else slugify(source.path.stem)
+        pub_id = wanted if source.entry else ids.allocate(wanted, source.key)
+        changes.append(Change("add", source, None, pub_id, size, mtime, sha))
+    roots = [p.resolve() for p in paths]
+    for record in records.values():
+        if record.key in matched:
+            continue
+        in_scope = _in_scope(record.abspath, roots) if roots else record.source == "catalog"
+        if in_scope and not (roots and Path(record.abspath).exists()):
+            changes.append(Change("remove", None, record, record.id))
+    return changes
+
+
+# ---------------------------------------------------------------- building documents
 
 _EXPORT_PREFIX = re.compile(
     r"^(microsoft (word|powerpoint|excel)|untitled|document\d*)\b\s*-?\s*", re.I
@@ -203,35 +399,28 @@ def guess_title(info_title: str | None, first_page: str, file_stem: str) -> str:
     return re.sub(r"[_\s]+", " ", file_stem).strip() or file_stem
 
 
-def read_publication(
-    source: Source, pub_id: str, passwords: Sequence[str] = ()
+def build_publication(
+    source: Source, pub_id: str, sha256: str, info: PdfInfo, raw_pages: Sequence[RawPage]
 ) -> tuple[Publication, list[Page]]:
-    """Extract, normalize and language-tag every page of one source's PDF."""
-    from indexer.extract import iter_pages  # pdfminer: only when indexing
-    from indexer.language import detect_document
+    """Normalize and language-tag the extracted pages of one source."""
+    from indexer.language import detect_document  # langdetect: only when there is work
 
     entry = source.entry
     assert source.path is not None
-    if not source.path.is_file():
-        raise ExtractionError(str(source.path), "file not found")
-    sha = file_sha256(source.path)
-    infos: list[PdfInfo] = []
-    raw_pages = list(iter_pages(source.path, passwords, infos))
-    info = infos[0]
     cleaned = normalize_document([p.text for p in raw_pages])
     declared = entry.languages if entry else ()
     guesses = detect_document([c.text for c in cleaned], declared)
     pages: list[Page] = []
-    for raw, clean, guess in zip(raw_pages, cleaned, guesses, strict=False):
+    for raw, clean, guess in zip(raw_pages, cleaned, guesses, strict=True):
         quality = "error" if raw.error else str(clean.quality)
         language = guess.code if clean.quality is TextQuality.OK else s.UNDETERMINED
-        pages.append(
-            Page(raw.number, for_language(clean.text, language), language, quality, raw.error)
-        )
-    detected = tuple(sorted({p.language for p in pages if p.quality == "ok"} - {s.UNDETERMINED}))
+        text = for_language(clean.text, language)
+        pages.append(Page(raw.number, text, language, quality, raw.error))
+    detected = tuple(sorted({p.language for p in pages if p.text} - {s.UNDETERMINED}))
+    first_text = next((p.text for p in pages if p.text), "")
     pub = Publication(
         id=pub_id,
-        title=entry.title if entry else guess_title(info.title, pages[0].text, source.path.stem),
+        title=entry.title if entry else guess_title(info.title, first_text, source.path.stem),
         subtitle=entry.subtitle if entry else None,
         authors=entry.authors if entry else tuple(a for a in [info.author] if a),
         year=entry.year if entry else info.year,
@@ -240,10 +429,22 @@ def read_publication(
         description=entry.description if entry else None,
         path=str(source.path),
         abspath=str(source.path.resolve()),
-        sha256=sha,
+        sha256=sha256,
         page_count=len(pages),
     )
     return pub, pages
+
+
+def read_publication(
+    source: Source, pub_id: str, passwords: Sequence[str] = ()
+) -> tuple[Publication, list[Page]]:
+    """Extract (in this process, no limits) and build one source: for tests and tools."""
+    from indexer.extract import iter_pages
+
+    assert source.path is not None
+    infos: list[PdfInfo] = []
+    raw_pages = list(iter_pages(source.path, passwords, infos.append))
+    return build_publication(source, pub_id, file_sha256(source.path), infos[0], raw_pages)
 
 
 def metadata_only(entry: CatalogEntry) -> Publication:
@@ -254,12 +455,13 @@ def metadata_only(entry: CatalogEntry) -> Publication:
     )  # fmt: skip
 
 
-def documents(pub: Publication, pages: Iterable[Page]) -> Iterator[tantivy.Document]:
+def documents(pub: Publication, pages: Sequence[Page]) -> Iterator[tantivy.Document]:
     """The Tantivy documents for one publication: one per page."""
     meta_langs = [c for c in pub.languages if c in s.LANGUAGES] or [s.UNDETERMINED]
     heading = " ".join(x for x in (pub.title, pub.subtitle) if x)
     for page in pages:
         doc = tantivy.Document()
+        doc.add_text(s.F_KIND, s.KIND_PAGE)
         doc.add_text(s.F_ID, pub.id)
         doc.add_text(s.F_PATH, pub.path)
         doc.add_text(s.F_ABSPATH, pub.abspath)
@@ -288,17 +490,117 @@ def documents(pub: Publication, pages: Iterable[Page]) -> Iterator[tantivy.Docum
         yield doc
 
 
-def _existing_ids(index: tantivy.Index) -> dict[str, str]:
+def record_document(record: FileRecord) -> tantivy.Document:
+    doc = tantivy.Document()
+    doc.add_text(s.F_KIND, s.KIND_FILE)
+    for name, value in (
+        (s.F_KEY, record.key), (s.F_ID, record.id), (s.F_PATH, record.path),
+        (s.F_ABSPATH, record.abspath), (s.F_SHA256, record.sha256), (s.F_STATUS, record.status),
+        (s.F_REASON, record.reason), (s.F_DETAIL, record.detail), (s.F_SOURCE, record.source),
+        (s.F_META_HASH, record.meta_hash),
+        (s.F_FAILED_PAGES, ",".join(map(str, record.failed_pages))),
+    ):  # fmt: skip
+        doc.add_text(name, value)
+    doc.add_integer(s.F_SIZE, record.size)
+    doc.add_integer(s.F_MTIME, record.mtime_ns)
+    doc.add_integer(s.F_PAGE_COUNT, record.page_count)
+    doc.add_integer(s.F_INDEXED_AT, int(time.time()))
+    return doc
+
+
+def load_records(index: tantivy.Index) -> dict[str, FileRecord]:
+    """Every file record of the last commit, by key."""
     searcher = index.searcher()
-    taken: dict[str, str] = {}
-    result = searcher.search(tantivy.Query.term_query(index.schema, s.F_PAGE, 1), 100_000)
-    for _, address in result.hits:
-        doc = searcher.doc(address)
-        taken[str(doc.get_first(s.F_ID))] = str(doc.get_first(s.F_ABSPATH) or "")
-    return taken
+    query = tantivy.Query.term_query(index.schema, s.F_KIND, s.KIND_FILE)
+    records: dict[str, FileRecord] = {}
+    limit = max(1, searcher.num_docs)
+    for _, address in searcher.search(query, limit, count=False).hits:
+        d = searcher.doc(address)
+
+        def text(name: str, doc: tantivy.Document = d) -> str:
+            return str(doc.get_first(name) or "")
+
+        def number(name: str, doc: tantivy.Document = d) -> int:
+            return int(doc.get_first(name) or 0)
+
+        failed = tuple(int(n) for n in text(s.F_FAILED_PAGES).split(",") if n)
+        record = FileRecord(
+            text(s.F_KEY), text(s.F_ID), text(s.F_PATH), text(s.F_ABSPATH), number(s.F_SIZE),
+            number(s.F_MTIME), text(s.F_SHA256), text(s.F_STATUS), text(s.F_REASON),  # type: ignore[arg-type]
+            text(s.F_DETAIL), failed, text(s.F_SOURCE), text(s.F_META_HASH),  # type: ignore[arg-type]
+            number(s.F_PAGE_COUNT),
+        )  # fmt: skip
+        records[record.key] = record
+    return records
 
 
-ProgressCallback = Callable[[FileReport | Failure], None]
+# ---------------------------------------------------------------- the run
+
+
+def _status(pages: Sequence[Page]) -> Status:
+    if any(p.error for p in pages):
+        return "partial"
+    return "indexed" if any(p.text for p in pages) else "no-text"
+
+
+def _page_failure_detail(pages: Sequence[Page]) -> str:
+    bad = [p for p in pages if p.error]
+    if not bad:
+        return ""
+    reasons: dict[str, list[int]] = {}
+    for p in bad:
+        reasons.setdefault(str(p.error), []).append(p.number)
+    return "; ".join(f"page {','.join(map(str, ns))}: {r}" for r, ns in reasons.items())
+
+
+class _Writer:
+    """An index writer that commits every few files or seconds."""
+
+    def __init__(self, index: tantivy.Index, every_files: int, every_seconds: float) -> None:
+        self.writer = index.writer(heap_size=64_000_000, num_threads=1)
+        self.every_files, self.every_seconds = every_files, every_seconds
+        self.pending = 0
+        self.last = time.monotonic()
+
+    def changed(self) -> None:
+        self.pending += 1
+        if self.pending >= self.every_files or time.monotonic() - self.last >= self.every_seconds:
+            self.commit()
+
+    def commit(self) -> None:
+        self.writer.commit()
+        self.pending = 0
+        self.last = time.monotonic()
+
+    def delete_publication(self, pub_id: str) -> None:
+        self.writer.delete_documents_by_term(s.F_ID, pub_id)
+
+    def delete_record(self, index: tantivy.Index, key: str) -> None:
+        self.writer.delete_documents_by_query(
+            tantivy.Query.boolean_query(
+                [
+                    (
+                        tantivy.Occur.Must,
+                        tantivy.Query.term_query(index.schema, s.F_KIND, s.KIND_FILE),
+                    ),
+                    (tantivy.Occur.Must, tantivy.Query.term_query(index.schema, s.F_KEY, key)),
+                ]
+            )
+        )
+
+
+def _open_for_writing(index_dir: Path, rebuild: bool) -> tuple[tantivy.Index, bool]:
+    """(index, cleared): create it if absent; with `rebuild`, start it afresh."""
+    exists = (index_dir / "meta.json").is_file()
+    if exists and rebuild:
+        try:
+            return s.open_index(index_dir), True  # same schema: delete_all in the writer
+        except SchemaVersionError:
+            _clear(index_dir)
+            return s.create_index(index_dir), False
+    if exists:
+        return s.open_index(index_dir), False
+    return s.create_index(index_dir), False
 
 
 def index(
@@ -308,76 +610,230 @@ def index(
     passwords: Sequence[str] = (),
     rebuild: bool = False,
     on_file: ProgressCallback | None = None,
+    on_plan: Callable[[int], None] | None = None,
+    workers: int | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    page_timeout: float = DEFAULT_PAGE_TIMEOUT,
+    memory_mb: int = DEFAULT_MEMORY_MB,
+    cache_dir: Path | None = None,
+    retry_failed: bool = False,
+    commit_every: int = COMMIT_EVERY_FILES,
+    commit_seconds: float = COMMIT_EVERY_SECONDS,
 ) -> IndexReport:
-    """Index the catalog (no `paths`) or the PDFs under `paths` into `index_dir`.
+    """Bring the index at `index_dir` up to date with the catalog (no `paths`) or with the
+    PDFs under `paths`. Only what changed is extracted; see the module docstring.
 
-    Publications already in the index are replaced; others are kept (``rebuild`` clears
-    the index first). Returns what was indexed and what failed.
+    `on_plan(n)` is called with the number of files that need work, `on_file(event)` after
+    each file. Raises :class:`~indexer.errors.IndexLockedError` when another run holds the
+    index.
     """
     started = time.monotonic()
-    sources = plan_sources(paths, catalog)
-    if rebuild or not (index_dir / "meta.json").is_file():
-        if (index_dir / "meta.json").is_file():
-            _clear(index_dir)
-        idx = s.create_index(index_dir)
-    else:
-        idx = s.open_index(index_dir)
-    ids = _IdAllocator(_existing_ids(idx))
-    writer = idx.writer(heap_size=64_000_000, num_threads=1)
-    files: list[FileReport] = []
-    failures: list[Failure] = []
-    for source in sources:
-        outcome: FileReport | Failure
-        if source.path is None:
-            assert source.entry is not None
-            pub, pages = metadata_only(source.entry), [Page(0, "", s.UNDETERMINED, "none")]
-        else:
-            wanted = source.entry.id if source.entry else slugify(source.path.stem)
-            try:
-                pub, pages = read_publication(
-                    source, ids.allocate(wanted, str(source.path.resolve())), passwords
-                )
-            except ExtractionError as exc:
-                outcome = Failure(exc.path, exc.reason, exc.detail)
-                failures.append(outcome)
-                if on_file:
-                    on_file(outcome)
-                continue
-        writer.delete_documents_by_term(s.F_ID, pub.id)
-        for doc in documents(pub, pages):
-            writer.add_document(doc)
-        outcome = FileReport(
-            path=pub.path,
-            id=pub.id,
-            pages=len([p for p in pages if p.number > 0]),
-            pages_without_text=sum(1 for p in pages if p.number > 0 and not p.text),
-            failed_pages=tuple(p.number for p in pages if p.error),
-            languages=tuple(sorted({p.language for p in pages if p.text})),
-        )
-        files.append(outcome)
-        if on_file:
-            on_file(outcome)
-    writer.commit()
-    writer.wait_merging_threads()
-    report = IndexReport(tuple(files), tuple(failures), time.monotonic() - started, str(index_dir))
-    s.write_meta(
-        index_dir,
-        last_run={
-            "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "files": len(files),
-            "pages": report.pages,
-            "failed": [f.path for f in failures],
-        },
-    )
+    with index_lock(index_dir):
+        idx, clear = _open_for_writing(index_dir, rebuild)
+        records = {} if (rebuild) else load_records(idx)
+        sources = plan_sources(paths, catalog)
+
+        def retry(record: FileRecord) -> bool:
+            return record.status in ("failed", "partial") and (
+                retry_failed or (record.reason == "encrypted" and bool(passwords))
+            )
+
+        changes = diff(sources, records, paths, retry)
+        writer = _Writer(idx, commit_every, commit_seconds)
+        if clear:
+            writer.writer.delete_all_documents()
+        events: list[FileEvent] = []
+
+        def emit(event: FileEvent) -> None:
+            events.append(event)
+            if on_file is not None:
+                on_file(event)
+
+        cache = ExtractionCache(cache_dir or default_cache_dir())
+        work = [c for c in changes if c.action in ("add", "update", "rename") and c.source
+                and c.source.path is not None]  # fmt: skip
+        if on_plan is not None:
+            on_plan(len(work))
+        for change in changes:  # everything that needs no extraction
+            _apply_simple(change, idx, writer, emit)
+        limits = (timeout, page_timeout, float(memory_mb))
+        _extract_and_write(work, idx, writer, emit, cache, passwords, retry_failed, workers,
+                           limits)  # fmt: skip
+        writer.commit()
+        writer.writer.wait_merging_threads()
+        report = IndexReport(tuple(events), time.monotonic() - started, str(index_dir))
+        s.write_meta(index_dir, last_run=_run_summary(report))
     return report
 
 
+def _apply_simple(
+    change: Change, idx: tantivy.Index, writer: _Writer, emit: ProgressCallback
+) -> None:
+    rec = change.record
+    if change.action == "remove" and rec is not None:
+        writer.delete_publication(rec.id)
+        writer.changed()
+        emit(FileEvent("removed", rec.path or rec.key, rec.id))
+    elif change.action == "missing":
+        assert change.source is not None and change.source.path is not None
+        emit(FileEvent("failed", str(change.source.path), change.id, reason="corrupt",
+                       detail="file not found"))  # fmt: skip
+    elif change.action == "unchanged" and rec is not None:
+        if rec.status == "failed":
+            emit(FileEvent("failed", rec.path, rec.id, reason=rec.reason, detail=rec.detail))
+        else:
+            emit(FileEvent("unchanged", rec.path or rec.key, rec.id,
+                           failed_pages=rec.failed_pages, detail=rec.detail))  # fmt: skip
+    elif change.action == "touch" and rec is not None:
+        writer.delete_record(idx, rec.key)
+        writer.writer.add_document(record_document(_replace(rec, change)))
+        writer.changed()
+        emit(FileEvent("unchanged", rec.path, rec.id, failed_pages=rec.failed_pages))
+    elif change.source is not None and change.source.path is None:  # catalog entry, no PDF
+        assert change.source.entry is not None
+        pub = metadata_only(change.source.entry)
+        writer.delete_publication(pub.id)
+        for doc in documents(pub, [Page(0, "", s.UNDETERMINED, "none")]):
+            writer.writer.add_document(doc)
+        record = FileRecord(change.source.key, pub.id, "", "", 0, 0, "", "metadata", "", "", (),
+                            "catalog", change.source.meta_hash, 0)  # fmt: skip
+        writer.writer.add_document(record_document(record))
+        writer.changed()
+        emit(FileEvent("added" if change.action == "add" else "updated", pub.id, pub.id))
+
+
+def _replace(rec: FileRecord, change: Change) -> FileRecord:
+    assert change.source is not None
+    return FileRecord(
+        change.source.key, rec.id, str(change.source.path), change.source.key, change.size,
+        change.mtime_ns, change.sha256, rec.status, rec.reason, rec.detail, rec.failed_pages,
+        rec.source, rec.meta_hash, rec.page_count,
+    )  # fmt: skip
+
+
+def _limit_raised(old: float, new: float) -> bool:
+    """Whether `new` is a larger limit than `old` (0 meaning no limit)."""
+    return (old > 0 and new <= 0) or (new > 0 and old > 0 and new > old)
+
+
+def _cached(
+    cache: ExtractionCache, sha: str, limits: tuple[float, float, float],
+    passwords: Sequence[str], retry_failed: bool,
+) -> Extraction | None:  # fmt: skip
+    """A usable cache entry: complete, or failed in a way that would fail again."""
+    hit = cache.get(sha)
+    if hit is None:
+        return None
+    errors = [hit.failure[0]] if hit.failure else []
+    errors += [p.error.split(" ")[0] for p in hit.pages if p.error]
+    if any(e in ("timeout", "out-of-memory", "crashed") for e in errors) and (
+        retry_failed or any(_limit_raised(o, n) for o, n in zip(hit.limits, limits, strict=True))
+    ):
+        return None
+    if hit.failure is not None and hit.failure[0] == "encrypted" and passwords:
+        return None
+    return hit
+
+
+def _extract_and_write(
+    work: Sequence[Change], idx: tantivy.Index, writer: _Writer, emit: ProgressCallback,
+    cache: ExtractionCache, passwords: Sequence[str], retry_failed: bool,
+    workers: int | None, limits: tuple[float, float, float],
+) -> None:  # fmt: skip
+    by_key = {c.source.key: c for c in work if c.source is not None}
+    to_extract = []
+    for change in work:
+        assert change.source is not None
+        hit = _cached(cache, change.sha256, limits, passwords, retry_failed)
+        if hit is not None:
+            _write(change, hit, idx, writer, emit, from_cache=True)
+        else:
+            to_extract.append(change)
+    if not to_extract:
+        return
+    from indexer.workers import Job, extract_all
+
+    jobs = (Job(c.source.key, c.source.path, tuple(passwords))  # type: ignore[union-attr, arg-type]
+            for c in to_extract)  # fmt: skip
+    for job, extraction in extract_all(jobs, workers, limits[0], limits[1], int(limits[2])):
+        change = by_key[job.key]
+        reason = extraction.failure[0] if extraction.failure else ""
+        if reason != "encrypted":  # a password may open it next time
+            cache.put(change.sha256, extraction)
+        _write(change, extraction, idx, writer, emit, from_cache=False)
+
+
+def _write(
+    change: Change, extraction: Extraction, idx: tantivy.Index, writer: _Writer,
+    emit: ProgressCallback, from_cache: bool,
+) -> None:  # fmt: skip
+    source = change.source
+    assert source is not None and source.path is not None
+    kind: Action = {"add": "added", "update": "updated", "rename": "renamed"}[change.action]  # type: ignore[assignment]
+    previous = change.record.path if change.action == "rename" and change.record else ""
+    base = FileRecord(
+        source.key, change.id, str(source.path), source.key, change.size, change.mtime_ns,
+        change.sha256, "failed", "", "", (), "catalog" if source.entry else "path",
+        source.meta_hash, 0,
+    )  # fmt: skip
+    writer.delete_publication(change.id)
+    if change.record is not None and change.record.key != source.key:
+        writer.delete_record(idx, change.record.key)
+    if extraction.failure is not None or extraction.info is None or not extraction.pages:
+        reason, detail = extraction.failure or ("corrupt", "no pages could be read")
+        writer.writer.add_document(record_document(_with(base, reason=reason, detail=detail)))
+        writer.changed()
+        emit(FileEvent("failed", str(source.path), change.id, reason=reason, detail=detail))
+        return
+    pub, pages = build_publication(source, change.id, change.sha256, extraction.info,
+                                   extraction.pages)  # fmt: skip
+    for doc in documents(pub, pages):
+        writer.writer.add_document(doc)
+    failed_pages = tuple(p.number for p in pages if p.error)
+    detail = _page_failure_detail(pages)
+    record = _with(base, status=_status(pages), detail=detail, failed_pages=failed_pages,
+                   page_count=len(pages))  # fmt: skip
+    writer.writer.add_document(record_document(record))
+    writer.changed()
+    emit(
+        FileEvent(
+            kind, str(source.path), change.id, pages=len(pages),
+            pages_without_text=sum(1 for p in pages if not p.text),
+            failed_pages=failed_pages,
+            languages=tuple(sorted({p.language for p in pages if p.text})),
+            detail=detail, previous_path=previous, from_cache=from_cache,
+        )
+    )  # fmt: skip
+
+
+def _with(record: FileRecord, **changes: object) -> FileRecord:
+    return replace(record, **changes)  # type: ignore[arg-type]
+
+
+def _run_summary(report: IndexReport) -> dict[str, object]:
+    return {
+        "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "seconds": round(report.seconds, 3),
+        **{a: report.count(a) for a in ("added", "updated", "renamed", "removed", "unchanged")},
+        "failed": [
+            {"path": f.path, "reason": f.reason, "detail": f.detail} for f in report.failures
+        ],
+        "pages_indexed": report.pages,
+        "pages_without_text": report.pages_without_text,
+    }
+
+
 def _clear(index_dir: Path) -> None:
-    """Remove an index's files (only files that belong to an index) before a rebuild."""
+    """Remove an index's own files (and nothing else) before recreating it."""
+    keep = {"pubsearch.lock"}
     for child in index_dir.iterdir():
+        if child.name in keep:
+            continue
         if child.is_file() and (
             child.suffix in {".idx", ".pos", ".term", ".store", ".fast", ".fieldnorm", ".del"}
             or child.name in {"meta.json", ".managed.json", s.META_FILE, ".tantivy-meta.lock",
                               ".tantivy-writer.lock"}
         ):  # fmt: skip
             child.unlink()
+        elif child.is_dir() and child.name.endswith(".tmp"):
+            shutil.rmtree(child)

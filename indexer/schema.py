@@ -26,7 +26,7 @@ import tantivy
 from indexer import stopwords
 from indexer.errors import IndexNotFoundError, SchemaVersionError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 META_FILE = "pubsearch.json"
 MAX_TOKEN_BYTES = 240
 UNDETERMINED = "und"
@@ -109,6 +109,21 @@ F_YEAR = "year"
 F_TYPE = "type"
 F_DESCRIPTION = "description"
 F_QUALITY = "quality"
+# Kind of document: one "page" document per PDF page, one "file" record per indexed source.
+F_KIND = "kind"
+KIND_PAGE = "page"
+KIND_FILE = "file"
+# File-record fields (what the incremental indexer compares against the disk).
+F_KEY = "key"  # absolute path, or "catalog:<id>" for an entry without a PDF
+F_SIZE = "size"
+F_MTIME = "mtime_ns"
+F_STATUS = "status"  # indexed | partial | no-text | failed | metadata
+F_REASON = "reason"
+F_DETAIL = "detail"
+F_FAILED_PAGES = "failed_pages"
+F_SOURCE = "source"  # catalog | path
+F_META_HASH = "meta_hash"
+F_INDEXED_AT = "indexed_at"
 
 NEUTRAL_ANALYZER = LANGUAGES[UNDETERMINED].analyzer
 
@@ -142,15 +157,18 @@ def analyzer(code: str) -> tantivy.TextAnalyzer:
 
 def build_schema() -> tantivy.Schema:
     b = tantivy.SchemaBuilder()
-    for name in (F_ID, F_TYPE, F_LANG, F_DOC_LANGS, F_SHA256, F_QUALITY):
+    for name in (F_ID, F_TYPE, F_LANG, F_DOC_LANGS, F_SHA256, F_QUALITY, F_KIND, F_STATUS):
         b.add_text_field(name, stored=True, fast=True, tokenizer_name="raw")
-    for name in (F_PATH, F_ABSPATH):
+    for name in (F_PATH, F_ABSPATH, F_KEY, F_REASON, F_DETAIL, F_FAILED_PAGES, F_SOURCE):
         b.add_text_field(name, stored=True, tokenizer_name="raw")
+    b.add_text_field(F_META_HASH, stored=True, tokenizer_name="raw")
+    for name in (F_SIZE, F_MTIME, F_INDEXED_AT):
+        b.add_integer_field(name, stored=True)
     for name in (F_TITLE, F_SUBTITLE, F_AUTHORS):
         b.add_text_field(name, stored=True, tokenizer_name=NEUTRAL_ANALYZER)
     b.add_text_field(F_DESCRIPTION, stored=True, tokenizer_name=NEUTRAL_ANALYZER)
     b.add_integer_field(F_PAGE, stored=True, indexed=True, fast=True)
-    b.add_integer_field(F_PAGE_COUNT, stored=True)
+    b.add_integer_field(F_PAGE_COUNT, stored=True, indexed=True)
     b.add_integer_field(F_YEAR, stored=True, indexed=True, fast=True)
     for spec in LANGUAGES.values():
         b.add_text_field(spec.text_field, stored=True, tokenizer_name=spec.analyzer)

@@ -17,7 +17,15 @@ from typing import Any
 
 import click
 
-from indexer.errors import CatalogError, IndexerError, IndexNotFoundError, SchemaVersionError
+from indexer.errors import (
+    CatalogError,
+    IndexerError,
+    IndexLockedError,
+    IndexNotFoundError,
+    SchemaVersionError,
+)
+from indexer.pipeline import COMMIT_EVERY_FILES
+from indexer.workers import DEFAULT_MEMORY_MB, DEFAULT_PAGE_TIMEOUT, DEFAULT_TIMEOUT
 from search.errors import BadOptionError, ExitCode, QuerySyntaxError, SearchError
 
 INDEX_ENV = "PUBSEARCH_INDEX"
@@ -40,6 +48,8 @@ def exit_code_for(exc: BaseException) -> ExitCode:
         return ExitCode.BAD_QUERY
     if isinstance(exc, CatalogError):
         return ExitCode.CATALOG
+    if isinstance(exc, IndexLockedError):
+        return ExitCode.INDEX_LOCKED
     return ExitCode.ERROR
 
 
@@ -73,6 +83,15 @@ def index_option(func: Any) -> Any:
     )(func)
 
 
+cache_option = click.option(
+    "--cache",
+    "cache_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Extraction cache folder [default: $PUBSEARCH_CACHE, else ~/.cache/pubsearch].",
+)
+
+
 def _use_color(stream: Any) -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
@@ -95,42 +114,148 @@ def cli(ctx: click.Context, verbose: bool) -> None:
     default=None,
     help="Catalog file [default: $PUBSEARCH_CATALOG, else corpus/catalog.toml].",
 )
-@click.option("--rebuild", is_flag=True, help="Clear the index first and index everything anew.")
+@click.option(
+    "--rebuild", is_flag=True, help="Index everything anew (extraction comes from the cache)."
+)
 @click.option(
     "--password", "passwords", multiple=True, help="Password to try on encrypted PDFs (repeatable)."
 )
+@click.option(
+    "--passwords-file",
+    type=click.File("r", encoding="utf-8"),
+    help="File with one password per line, tried on encrypted PDFs.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 256),
+    default=None,
+    help="Extraction processes [default: number of cores].",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(1),
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
+    help="Seconds one file may take.",
+)
+@click.option(
+    "--page-timeout",
+    type=click.FloatRange(1),
+    default=DEFAULT_PAGE_TIMEOUT,
+    show_default=True,
+    help="Seconds one page may take; the rest of the file goes on.",
+)
+@click.option(
+    "--memory-limit",
+    type=click.IntRange(0),
+    default=DEFAULT_MEMORY_MB,
+    show_default=True,
+    help="MB of memory per extraction process (0: no limit).",
+)
+@click.option(
+    "--retry-failed",
+    is_flag=True,
+    help="Try again files that failed or timed out, even if unchanged.",
+)
+@click.option(
+    "--cache",
+    "cache_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Extraction cache [default: $PUBSEARCH_CACHE, else ~/.cache/pubsearch].",
+)
+@click.option(
+    "--commit-every",
+    type=click.IntRange(1),
+    default=COMMIT_EVERY_FILES,
+    show_default=True,
+    help="Commit after this many files (and every 10 s).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-@click.option("-q", "--quiet", is_flag=True, help="No per-file lines; only the summary.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress; only failures and the summary.")
 def index_cmd(
     paths: tuple[Path, ...], index_dir: Path | None, catalog: Path | None, rebuild: bool,
-    passwords: tuple[str, ...], as_json: bool, quiet: bool,
+    passwords: tuple[str, ...], passwords_file: Any, workers: int | None, timeout: float,
+    page_timeout: float, memory_limit: int, retry_failed: bool, cache_dir: Path | None,
+    commit_every: int, as_json: bool, quiet: bool,
 ) -> None:  # fmt: skip
     """Index PDFs (files or folders) or, with no PATHS, the catalog's publications.
 
-    Publications already in the index are replaced, others kept. A file that fails is
-    reported with its reason and the run goes on; the exit code is 5 if any failed.
+    Only what changed since the last run is read: new and changed files are extracted,
+    renamed ones re-linked, removed ones dropped, unchanged ones skipped. A file that fails
+    is reported with its reason and the run goes on; the exit code is 5 if any failed.
     """
     from indexer.catalog import default_catalog
     from indexer.pipeline import index
     from search import format as fmt
+    from search.progress import Progress
 
-    def progress(item: Any) -> None:
-        if not quiet:
-            click.echo(fmt.file_line(item), err=True)
-
+    if passwords_file is not None:
+        passwords += tuple(line.strip() for line in passwords_file if line.strip())
     catalog_path = catalog or default_catalog()
-    report = index(
-        index_dir or default_index_dir(),
-        paths=list(paths),
-        catalog=catalog_path if (not paths or catalog_path.is_file()) else None,
-        passwords=passwords,
-        rebuild=rebuild,
-        on_file=progress,
-    )
+    with Progress(enabled=not quiet, stream=sys.stderr) as progress:
+        report = index(
+            index_dir or default_index_dir(),
+            paths=list(paths),
+            catalog=catalog_path if (not paths or catalog_path.is_file()) else None,
+            passwords=passwords,
+            rebuild=rebuild,
+            on_file=progress.file_done,
+            on_plan=progress.start,
+            workers=workers,
+            timeout=timeout,
+            page_timeout=page_timeout,
+            memory_mb=memory_limit,
+            cache_dir=cache_dir,
+            retry_failed=retry_failed,
+            commit_every=commit_every,
+        )
     click.echo(json.dumps(fmt.report_json(report), ensure_ascii=False) if as_json
                else fmt.report_text(report))  # fmt: skip
     if not report.ok:
         sys.exit(int(ExitCode.FILES_FAILED))
+
+
+@cli.command("stats")
+@index_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def stats_cmd(index_dir: Path | None, as_json: bool) -> None:
+    """What the index holds: publications, pages, languages, files not fully indexed."""
+    from search import format as fmt
+    from search.stats import index_stats
+
+    stats = index_stats(index_dir or default_index_dir())
+    click.echo(json.dumps(fmt.stats_json(stats), ensure_ascii=False, indent=2) if as_json
+               else fmt.stats_text(stats))  # fmt: skip
+
+
+@cli.group("cache")
+def cache_group() -> None:
+    """The extraction cache (text already read from PDFs, by content hash)."""
+
+
+def _cache(cache_dir: Path | None) -> Any:
+    from indexer.cache import ExtractionCache, default_cache_dir
+
+    return ExtractionCache(cache_dir or default_cache_dir())
+
+
+@cache_group.command("info")
+@cache_option
+def cache_info(cache_dir: Path | None) -> None:
+    """Where the cache is and how much it holds."""
+    cache = _cache(cache_dir)
+    entries, size = cache.size()
+    click.echo(f"{cache.root}: {entries} files, {size / 1e6:.1f} MB")
+
+
+@cache_group.command("clear")
+@cache_option
+def cache_clear(cache_dir: Path | None) -> None:
+    """Remove every cached extraction (the next index run reads the PDFs again)."""
+    cache = _cache(cache_dir)
+    entries, size = cache.clear()
+    click.echo(f"removed {entries} files ({size / 1e6:.1f} MB) from {cache.root}")
 
 
 @cli.command("search")

@@ -26,6 +26,7 @@ class ExitCode(IntEnum):
     NO_INDEX = 4  # no index at the location, or one of another schema version
     FILES_FAILED = 5  # indexing finished but some files failed (the rest is indexed)
     CATALOG = 6  # the catalog file is missing or malformed
+    INDEX_LOCKED = 7  # another `pubsearch index` is updating the index
 
 
 class SearchError(Exception):

@@ -12,8 +12,9 @@ import re
 import textwrap
 from typing import Any
 
-from indexer.pipeline import Failure, FileReport, IndexReport
+from indexer.pipeline import FileEvent, IndexReport
 from search.searcher import PublicationHit, SearchResults
+from search.stats import IndexStats
 
 WIDTH = 80
 BOLD, DIM, RESET = "\x1b[1;33m", "\x1b[2m", "\x1b[0m"
@@ -137,35 +138,98 @@ def results_text(results: SearchResults, color: bool = False, width: int = WIDTH
     return "\n".join(lines)
 
 
-def file_line(item: FileReport | Failure) -> str:
-    """One progress line for a file that was indexed or failed."""
-    if isinstance(item, Failure):
-        return f"FAILED {item.path}: {item.reason}: {item.detail}"
-    extra = f", {item.pages_without_text} without text" if item.pages_without_text else ""
-    failed = (
-        f", pages {','.join(map(str, item.failed_pages))} unreadable" if item.failed_pages else ""
-    )
-    langs = ",".join(item.languages) or "-"
-    return f"indexed {item.path or item.id}: {item.pages} pages [{langs}]{extra}{failed}"
+def file_line(event: FileEvent) -> str | None:
+    """One progress line for a file (None for unchanged files: they are only counted)."""
+    if event.action == "failed":
+        return f"FAILED {event.path}: {event.reason}: {event.detail}"
+    if event.action == "unchanged":
+        return None
+    if event.action == "removed":
+        return f"removed {event.path}"
+    langs = ",".join(event.languages) or "-"
+    what = f"{event.action} {event.path}"
+    if event.previous_path:
+        what = f"renamed {event.previous_path} -> {event.path}"
+    line = f"{what}: {event.pages} pages [{langs}]"
+    if event.pages_without_text:
+        line += f", {event.pages_without_text} without text"
+    if event.failed_pages:
+        line += f"; PARTIAL: {event.detail}"
+    return line + (" (cached)" if event.from_cache else "")
 
 
 def report_text(report: IndexReport) -> str:
     """The summary line that ends ``pubsearch index``."""
+    counts = ", ".join(
+        f"{report.count(a)} {a}" for a in ("added", "updated", "renamed", "removed", "unchanged")
+    )
+    partial = f" ({len(report.partial)} partial)" if report.partial else ""
     return (
-        f"{len(report.files)} files indexed, {report.pages} pages "
-        f"({report.pages_without_text} without text), {len(report.failures)} failed "
-        f"in {report.seconds:.1f} s -> {report.index_dir}"
+        f"{counts}, {len(report.failures)} failed{partial}; {report.pages} pages indexed "
+        f"({report.pages_without_text} without text) in {report.seconds:.1f} s "
+        f"-> {report.index_dir}"
     )
 
 
 def report_json(report: IndexReport) -> dict[str, Any]:
+    """The ``pubsearch index --json`` object (documented in the README)."""
     return {
         "index": report.index_dir,
-        "files": len(report.files),
-        "pages": report.pages,
-        "pages_without_text": report.pages_without_text,
+        **{a: report.count(a) for a in ("added", "updated", "renamed", "removed", "unchanged")},
         "failed": [
             {"path": f.path, "reason": f.reason, "detail": f.detail} for f in report.failures
         ],
+        "partial": [
+            {"path": e.path, "pages": list(e.failed_pages), "detail": e.detail}
+            for e in report.partial
+        ],
+        "pages_indexed": report.pages,
+        "pages_without_text": report.pages_without_text,
         "seconds": round(report.seconds, 3),
     }
+
+
+def stats_json(stats: IndexStats) -> dict[str, Any]:
+    """The ``pubsearch stats --json`` object (documented in the README)."""
+    return {
+        "index": stats.index_dir,
+        "publications": stats.publications,
+        "pages": stats.pages,
+        "pages_without_text": stats.pages_without_text,
+        "languages": stats.languages,
+        "files": stats.files,
+        "failed_files": [
+            {"path": p.path, "reason": p.reason, "detail": p.detail}
+            for p in stats.problems
+            if p.status == "failed"
+        ],
+        "not_fully_indexed": [
+            {"path": p.path, "status": p.status, "reason": p.reason, "detail": p.detail}
+            for p in stats.problems
+        ],
+        "size_bytes": stats.size_bytes,
+        "last_run": stats.last_run,
+    }
+
+
+def stats_text(stats: IndexStats) -> str:
+    langs = ", ".join(f"{k} {v}" for k, v in sorted(stats.languages.items(), key=lambda kv: -kv[1]))
+    files = ", ".join(f"{v} {k}" for k, v in sorted(stats.files.items()))
+    lines = [
+        f"index        {stats.index_dir} ({stats.size_bytes / 1e6:.1f} MB)",
+        f"publications {stats.publications}",
+        f"pages        {stats.pages} ({stats.pages_without_text} without text: need OCR)",
+        f"languages    {langs or '-'}",
+        f"files        {files or '-'}",
+    ]
+    run = stats.last_run
+    if run:
+        counts = ", ".join(
+            f"{run.get(a, 0)} {a}" for a in ("added", "updated", "renamed", "removed", "unchanged")
+        )
+        failed = run.get("failed")
+        n_failed = len(failed) if isinstance(failed, list) else 0
+        lines.append(f"last run     {run.get('finished', '?')}: {counts}, {n_failed} failed")
+    for p in stats.problems:
+        lines.append(f"  {p.status:<8} {p.path}: {p.reason + ': ' if p.reason else ''}{p.detail}")
+    return "\n".join(lines)

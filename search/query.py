@@ -356,20 +356,18 @@ def _build(node: Node, schema: tantivy.Schema) -> tantivy.Query:
 
 
 def build(node: Node, schema: tantivy.Schema, filters: Filters | None = None) -> tantivy.Query:
-    """The Tantivy query for a parsed query plus filters."""
-    query = _build(node, schema)
+    """The Tantivy query for a parsed query plus filters, over page documents only."""
     filters = filters or Filters()
-    restrictions = []
+    restrictions = [tantivy.Query.term_query(schema, s.F_KIND, s.KIND_PAGE)]
     if filters.languages:
         restrictions.append(_raw_any(schema, s.F_LANG, filters.languages))
     if filters.types:
         restrictions.append(_raw_any(schema, s.F_TYPE, filters.types))
     if filters.years is not None:
         restrictions.append(_year_query(schema, *filters.years))
-    if not restrictions:
-        return query
     return tantivy.Query.boolean_query(
-        [(tantivy.Occur.Must, query)] + [(tantivy.Occur.Must, r) for r in restrictions]
+        [(tantivy.Occur.Must, _build(node, schema))]
+        + [(tantivy.Occur.Must, r) for r in restrictions]
     )
 
 

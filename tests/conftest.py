@@ -29,6 +29,19 @@ def real_pdf(relative: str) -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def extraction_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Keep the tests' extraction cache out of the user's ~/.cache."""
+    folder = tmp_path_factory.mktemp("cache")
+    old = os.environ.get("PUBSEARCH_CACHE")
+    os.environ["PUBSEARCH_CACHE"] = str(folder)
+    yield folder
+    if old is None:
+        del os.environ["PUBSEARCH_CACHE"]
+    else:
+        os.environ["PUBSEARCH_CACHE"] = old
+
+
 @pytest.fixture(scope="session")
 def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, IndexReport]]:
     """The bundled corpus indexed once per session into a temp dir."""

@@ -20,7 +20,7 @@ CORPUS = ROOT / "corpus" / "pdf"
 
 def test_corpus_title_page_and_document_info() -> None:
     info: list[PdfInfo] = []
-    pages = list(iter_pages(CORPUS / "nrm-sweden-2016.pdf", info=info))
+    pages = list(iter_pages(CORPUS / "nrm-sweden-2016.pdf", on_info=info.append))
     assert info[0].title == (
         "National Referral Mechanism – Protecting and supporting victims of Trafficking "
         "in Human Beings in Sweden"
@@ -137,7 +137,7 @@ def test_unmapped_glyph_page_marked_not_indexed_as_junk() -> None:
 
 def test_owner_only_encryption_opens_with_empty_password() -> None:
     info: list[PdfInfo] = []
-    first = next(iter_pages(real_pdf("encrypted/ferenda__basic-7.pdf"), info=info))
+    first = next(iter_pages(real_pdf("encrypted/ferenda__basic-7.pdf"), on_info=info.append))
     assert info[0].encrypted and info[0].page_count == 81
     assert "Insatser för vissa nyanlända invandrares" in " ".join(first.text.split())
 

@@ -1,0 +1,328 @@
+"""Extraction in worker processes, each file under a time limit and a memory limit.
+
+:func:`extract_all` runs :func:`indexer.extract.iter_pages` for many files in ``workers``
+processes and yields one :class:`~indexer.cache.Extraction` per file, in completion order.
+
+Workers stream a file page by page. The supervisor (the calling process) enforces:
+
+- a **page time limit**: a page that takes longer kills the worker; the page is recorded
+  as ``timeout`` and a fresh worker goes on from the next page, so one page that hangs
+  pdfminer does not lose the rest of the document;
+- a **file time limit**: past it the worker is killed and the pages not yet read are
+  recorded as ``timeout``; a file that produced no page at all fails as ``timeout``;
+- a **memory limit** (``RLIMIT_AS`` in the worker): an allocation past it raises
+  :class:`MemoryError` in the worker, which reports the page as ``out-of-memory`` and
+  exits; a worker killed from outside (the kernel's OOM killer, a crash) is reported the
+  same way with its signal.
+
+Peak memory is therefore bounded by ``workers`` x the per-worker limit, not by corpus size.
+Workers are forked from a fork server that has pdfminer and langdetect loaded, so a killed
+worker is replaced in milliseconds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import multiprocessing.connection
+import os
+import signal
+import time
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.context import BaseContext
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from typing import Any
+
+from indexer.cache import Extraction
+from indexer.records import PdfInfo, RawPage
+
+DEFAULT_TIMEOUT = 300.0
+DEFAULT_PAGE_TIMEOUT = 60.0
+DEFAULT_MEMORY_MB = 2048
+#: A worker is replaced after this many files, so slow leaks cannot pile up.
+FILES_PER_WORKER = 200
+_POLL = 0.25
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One file to extract: `key` identifies it to the caller."""
+
+    key: str
+    path: Path
+    passwords: tuple[str, ...] = ()
+
+
+# ------------------------------------------------------------------ worker side
+
+
+def _limit_memory(memory_mb: int) -> None:
+    if memory_mb <= 0:
+        return
+    import resource
+
+    limit = memory_mb * 1024 * 1024
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+#: Exit status of a worker that ran out of memory (its report may not have gone through).
+OOM_EXIT = 75
+
+
+def _worker_main(conn: Connection, memory_mb: int) -> None:
+    """Receive (path, passwords, start) jobs; stream info, pages, and a final word back.
+
+    Any MemoryError, wherever it strikes, ends the worker with :data:`OOM_EXIT`; the
+    supervisor records the page and goes on with a fresh worker.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor decides when to stop
+    from indexer.errors import ExtractionError
+    from indexer.extract import iter_pages
+
+    _limit_memory(memory_mb)
+    try:
+        while True:
+            try:
+                message = conn.recv()
+            except EOFError:
+                return
+            if message is None:
+                return
+            path, passwords, start = message
+            try:
+                on_info = (lambda info: conn.send(("info", info))) if start == 1 else None
+                for page in iter_pages(Path(path), passwords, on_info, start=start):
+                    conn.send(("page", page))
+                conn.send(("done", None))
+            except ExtractionError as exc:
+                conn.send(("fail", (exc.reason, exc.detail)))
+            except MemoryError:
+                raise
+            except Exception as exc:  # a bug or an unforeseen pdfminer error: report, go on
+                detail = f"extraction failed ({type(exc).__name__}: {exc})"
+                conn.send(("fail", ("corrupt", detail)))
+    except MemoryError:
+        os._exit(OOM_EXIT)
+
+
+# ------------------------------------------------------------------ supervisor side
+
+
+@dataclass(slots=True)
+class _Task:
+    job: Job
+    started: float
+    deadline: float
+    info: PdfInfo | None = None
+    pages: list[RawPage] = field(default_factory=list)
+    next_page: int = 1
+
+    def result(
+        self, failure: tuple[str, str] | None, limits: tuple[float, float, float]
+    ) -> Extraction:
+        return Extraction(self.info, tuple(self.pages), failure, limits)
+
+
+@dataclass(slots=True)
+class _Slot:
+    process: BaseProcess
+    conn: Connection
+    files: int = 0
+    task: _Task | None = None
+    last_progress: float = 0.0
+
+
+class _Pool:
+    def __init__(self, ctx: BaseContext, memory_mb: int) -> None:
+        self.ctx = ctx
+        self.memory_mb = memory_mb
+
+    def spawn(self) -> _Slot:
+        parent, child = self.ctx.Pipe()
+        process = self.ctx.Process(  # type: ignore[attr-defined]
+            target=_worker_main, args=(child, self.memory_mb), daemon=True
+        )
+        process.start()
+        child.close()
+        return _Slot(process, parent)
+
+    @staticmethod
+    def kill(slot: _Slot) -> None:
+        if slot.process.is_alive():
+            slot.process.kill()
+        slot.process.join(timeout=5)
+        slot.conn.close()
+
+    @staticmethod
+    def stop(slot: _Slot) -> None:
+        with contextlib.suppress(OSError):
+            slot.conn.send(None)
+        slot.process.join(timeout=2)
+        if slot.process.is_alive():
+            slot.process.kill()
+            slot.process.join(timeout=5)
+        slot.conn.close()
+
+
+def _context() -> BaseContext:
+    methods = multiprocessing.get_all_start_methods()
+    if "forkserver" in methods:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["indexer.extract", "indexer.errors"])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+def _describe_death(process: BaseProcess, memory_note: str) -> str:
+    process.join(timeout=2)
+    code = process.exitcode
+    if code == OOM_EXIT:
+        return f"out-of-memory (over the {memory_note} limit)"
+    if code is not None and code < 0:
+        name = signal.Signals(-code).name if -code in signal.valid_signals() else str(-code)
+        if -code == signal.SIGKILL:
+            return f"out-of-memory (worker killed by {name})"
+        return f"crashed (worker killed by {name})"
+    return f"crashed (worker exited with code {code})"
+
+
+def extract_all(
+    jobs: Iterable[Job],
+    workers: int | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    page_timeout: float = DEFAULT_PAGE_TIMEOUT,
+    memory_mb: int = DEFAULT_MEMORY_MB,
+) -> Iterator[tuple[Job, Extraction]]:
+    """Extract every job's file in worker processes; yield (job, extraction) as each ends.
+
+    Never raises for a bad file: every job ends as an :class:`Extraction`, with per-page
+    errors or a file-level ``failure`` (reason, detail).
+    """
+    workers = max(1, workers or os.cpu_count() or 1)
+    limits = (timeout, page_timeout, float(memory_mb))
+    queue: deque[_Task] = deque()
+    pending = iter(jobs)
+    pool = _Pool(_context(), memory_mb)
+    slots: list[_Slot] = []
+    exhausted = False
+
+    def next_task() -> _Task | None:
+        nonlocal exhausted
+        if queue:
+            return queue.popleft()
+        if exhausted:
+            return None
+        job = next(pending, None)
+        if job is None:
+            exhausted = True
+            return None
+        now = time.monotonic()
+        return _Task(job, now, now + timeout)
+
+    def assign(slot: _Slot, task: _Task) -> None:
+        slot.task = task
+        slot.files += 1
+        slot.last_progress = time.monotonic()
+        slot.conn.send((str(task.job.path), task.job.passwords, task.next_page))
+
+    def lost_page(slot: _Slot, reason: str) -> Extraction | None:
+        """The worker died or was killed on its current page: record it, maybe go on."""
+        task = slot.task
+        assert task is not None
+        slot.task = None
+        pool.kill(slot)
+        slots.remove(slot)
+        if task.info is None:  # never got past opening the file
+            return task.result((reason.split(" ")[0], f"{reason} before the first page"), limits)
+        task.pages.append(RawPage(task.next_page, "", reason))
+        task.next_page += 1
+        if task.next_page <= task.info.page_count:
+            if time.monotonic() < task.deadline:
+                queue.appendleft(task)  # go on from the next page with a fresh worker
+                return None
+            task.pages.extend(
+                RawPage(n, "", "timeout") for n in range(task.next_page, task.info.page_count + 1)
+            )
+        return _finish(task, None)
+
+    def _finish(task: _Task, failure: tuple[str, str] | None) -> Extraction:
+        if failure is None and task.pages and all(p.error for p in task.pages):
+            reasons = [p.error or "" for p in task.pages]
+            first = reasons[0].split(" ")[0]
+            if all(r.split(" ")[0] == first for r in reasons) and first in (
+                "timeout",
+                "out-of-memory",
+            ):
+                failure = (first, f"{first} on every page")
+        return task.result(failure, limits)
+
+    try:
+        while True:
+            # hand out work
+            for slot in [s for s in slots if s.task is None]:
+                task = next_task()
+                if task is None:
+                    break
+                if slot.files >= FILES_PER_WORKER:
+                    pool.stop(slot)
+                    slots.remove(slot)
+                    queue.appendleft(task)
+                    continue
+                assign(slot, task)
+            while len(slots) < workers:
+                task = next_task()
+                if task is None:
+                    break
+                slot = pool.spawn()
+                slots.append(slot)
+                assign(slot, task)
+            busy = [s for s in slots if s.task is not None]
+            if not busy:
+                break
+            waitables: list[Any] = [s.conn for s in busy] + [s.process.sentinel for s in busy]
+            multiprocessing.connection.wait(waitables, timeout=_POLL)
+            now = time.monotonic()
+            for slot in busy:
+                task = slot.task
+                assert task is not None
+                done: Extraction | None = None
+                try:
+                    while slot.task is not None and slot.conn.poll():
+                        kind, payload = slot.conn.recv()
+                        slot.last_progress = time.monotonic()
+                        if kind == "info":
+                            task.info = payload
+                        elif kind == "page":
+                            task.pages.append(payload)
+                            task.next_page = payload.number + 1
+                        elif kind == "done":
+                            slot.task = None
+                            done = _finish(task, None)
+                        elif kind == "fail":
+                            slot.task = None
+                            done = task.result(tuple(payload), limits)
+                except (EOFError, OSError):
+                    if slot.task is not None:
+                        done = lost_page(slot, _describe_death(slot.process, f"{memory_mb} MB"))
+                if slot.task is not None and slot in slots:
+                    if not slot.process.is_alive():
+                        done = lost_page(slot, _describe_death(slot.process, f"{memory_mb} MB"))
+                    elif now > task.deadline:
+                        done = lost_page(slot, "timeout")  # past the deadline: never requeued
+                    elif now - slot.last_progress > page_timeout:
+                        done = lost_page(slot, "timeout")
+                if done is not None:
+                    yield task.job, done
+    finally:
+        for slot in slots:
+            if slot.task is not None:
+                pool.kill(slot)
+            else:
+                pool.stop(slot)
