@@ -7,7 +7,8 @@ export PUBSEARCH_INDEX ?= $(CURDIR)/.pubsearch/index
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test lint typecheck check bench corpus clean
+.PHONY: help install demo test lint typecheck check bench eval eval-doc corpus clean
+REALPDFS ?= ../shared/realpdfs
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -40,6 +41,15 @@ typecheck: $(STAMP) ## mypy --strict on indexer and search
 	$(VENV)/bin/mypy
 
 check: lint typecheck test ## What CI runs: lint, types, tests
+
+bench: $(STAMP) ## Indexing benchmark on the real-world PDFs (REALPDFS=../shared/realpdfs)
+	$(PY) tests/benchmarks/bench_index.py $(REALPDFS)
+
+eval: $(STAMP) ## Search-quality evaluation (tests/eval) on the corpus and ../shared/realpdfs
+	$(PY) tests/eval/run_eval.py
+
+eval-doc: $(STAMP) ## Run the evaluation and write its results into docs/evaluation.md
+	$(PY) tests/eval/run_eval.py --write docs/evaluation.md
 
 corpus: $(STAMP) ## Rebuild corpus/pdf/*.pdf from corpus/text (needs fonts-dejavu-core)
 	$(PY) corpus/build.py

@@ -66,7 +66,11 @@ def _open(path: Path, fp: Any, passwords: Sequence[str]) -> PDFDocument:
             parser = PDFParser(fp)
         except PDFEncryptionError as exc:
             raise EncryptedPDFError(str(path), f"unsupported encryption ({exc})") from exc
-    hint = "pass --password" if not passwords else "none of the given passwords opened it"
+    hint = (
+        "pass --password or --passwords-file"
+        if not passwords
+        else f"none of the {len(passwords)} given passwords opened it"
+    )
     raise EncryptedPDFError(str(path), f"password required; skipped ({hint})") from last
 
 
@@ -188,16 +192,18 @@ def iter_pages(
                 except MemoryError:
                     raise
                 except Exception as exc:  # one bad page must not lose the others
-                    yield RawPage(number, "", _describe(exc))
+                    yield RawPage(number, "", _describe(exc, "unreadable page"))
                 else:
                     yield RawPage(number, text)
     except OSError as exc:
         raise ExtractionError(str(path), f"cannot read file ({exc.strerror or exc})") from exc
 
 
-def _describe(exc: BaseException) -> str:
+def _describe(exc: BaseException, what: str = "not a readable PDF") -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    name = type(exc).__name__
+    if len(text) > 120:
+        text = text[:117] + "..."
     if isinstance(exc, RecursionError):
-        return "not a readable PDF (object loop)"
-    return f"not a readable PDF ({name}: {text})" if text else f"not a readable PDF ({name})"
+        return f"{what} (object loop)"
+    name = type(exc).__name__
+    return f"{what} ({name}: {text})" if text else f"{what} ({name})"

@@ -29,7 +29,7 @@ MIN_CONFIDENCE = 0.70
 #: With declared languages, the chosen one must still have at least this raw probability.
 MIN_SUPPORT = 0.20
 #: Only this many characters of a page are read (detection is statistical; more adds time).
-SAMPLE_CHARS = 3000
+SAMPLE_CHARS = 1500
 #: Codes langdetect uses that differ from ours.
 _ALIASES = {"nb": "no", "nn": "no", "zh-cn": "zh", "zh-tw": "zh"}
 
@@ -119,7 +119,7 @@ class LanguageGuess:
 def _probabilities(text: str) -> list[tuple[str, float]]:
     init_factory()
     detector = detector_factory._factory.create()
-    detector.append(text[:SAMPLE_CHARS])
+    detector.append(text[:SAMPLE_CHARS].lower())  # all-caps tables otherwise look English
     try:
         return [(_ALIASES.get(p.lang, p.lang), p.prob) for p in detector.get_probabilities()]
     except LangDetectException:

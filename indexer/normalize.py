@@ -203,3 +203,11 @@ def for_language(text: str, language: str) -> str:
     if language == "ro":
         return text.translate(ROMANIAN_COMMA_BELOW)
     return text
+
+
+def unnormalized_document(raw_pages: Sequence[str]) -> list[CleanText]:
+    """Whitespace collapsed and nothing else: the "no normalization" evaluation ablation."""
+    return [
+        CleanText(" ".join(p.split()), TextQuality.OK if p.strip() else TextQuality.EMPTY, 0)
+        for p in raw_pages
+    ]

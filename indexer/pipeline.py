@@ -37,7 +37,12 @@ from indexer.cache import Extraction, ExtractionCache, default_cache_dir
 from indexer.catalog import CatalogEntry, iter_pdfs, load_catalog
 from indexer.errors import SchemaVersionError
 from indexer.lock import index_lock
-from indexer.normalize import TextQuality, for_language, normalize_document
+from indexer.normalize import (
+    TextQuality,
+    for_language,
+    normalize_document,
+    unnormalized_document,
+)
 from indexer.records import PdfInfo, RawPage
 from indexer.workers import DEFAULT_MEMORY_MB, DEFAULT_PAGE_TIMEOUT, DEFAULT_TIMEOUT
 
@@ -400,14 +405,21 @@ def guess_title(info_title: str | None, first_page: str, file_stem: str) -> str:
 
 
 def build_publication(
-    source: Source, pub_id: str, sha256: str, info: PdfInfo, raw_pages: Sequence[RawPage]
+    source: Source,
+    pub_id: str,
+    sha256: str,
+    info: PdfInfo,
+    raw_pages: Sequence[RawPage],
+    normalize: bool = True,
 ) -> tuple[Publication, list[Page]]:
-    """Normalize and language-tag the extracted pages of one source."""
+    """Normalize and language-tag the extracted pages of one source (`normalize=False`:
+    the evaluation ablation without text normalization)."""
     from indexer.language import detect_document  # langdetect: only when there is work
 
     entry = source.entry
     assert source.path is not None
-    cleaned = normalize_document([p.text for p in raw_pages])
+    texts = [p.text for p in raw_pages]
+    cleaned = normalize_document(texts) if normalize else unnormalized_document(texts)
     declared = entry.languages if entry else ()
     guesses = detect_document([c.text for c in cleaned], declared)
     pages: list[Page] = []
@@ -589,7 +601,7 @@ class _Writer:
         )
 
 
-def _open_for_writing(index_dir: Path, rebuild: bool) -> tuple[tantivy.Index, bool]:
+def _open_for_writing(index_dir: Path, rebuild: bool, analysis: str) -> tuple[tantivy.Index, bool]:
     """(index, cleared): create it if absent; with `rebuild`, start it afresh."""
     exists = (index_dir / "meta.json").is_file()
     if exists and rebuild:
@@ -597,10 +609,10 @@ def _open_for_writing(index_dir: Path, rebuild: bool) -> tuple[tantivy.Index, bo
             return s.open_index(index_dir), True  # same schema: delete_all in the writer
         except SchemaVersionError:
             _clear(index_dir)
-            return s.create_index(index_dir), False
+            return s.create_index(index_dir, analysis), False
     if exists:
         return s.open_index(index_dir), False
-    return s.create_index(index_dir), False
+    return s.create_index(index_dir, analysis), False
 
 
 def index(
@@ -619,17 +631,20 @@ def index(
     retry_failed: bool = False,
     commit_every: int = COMMIT_EVERY_FILES,
     commit_seconds: float = COMMIT_EVERY_SECONDS,
+    analysis: str = s.STANDARD,
+    normalize: bool = True,
 ) -> IndexReport:
     """Bring the index at `index_dir` up to date with the catalog (no `paths`) or with the
     PDFs under `paths`. Only what changed is extracted; see the module docstring.
 
     `on_plan(n)` is called with the number of files that need work, `on_file(event)` after
-    each file. Raises :class:`~indexer.errors.IndexLockedError` when another run holds the
+    each file. `analysis` (for a new index) and `normalize` exist for evaluation ablations.
+    Raises :class:`~indexer.errors.IndexLockedError` when another run holds the
     index.
     """
     started = time.monotonic()
     with index_lock(index_dir):
-        idx, clear = _open_for_writing(index_dir, rebuild)
+        idx, clear = _open_for_writing(index_dir, rebuild, analysis)
         records = {} if (rebuild) else load_records(idx)
         sources = plan_sources(paths, catalog)
 
@@ -658,7 +673,7 @@ def index(
             _apply_simple(change, idx, writer, emit)
         limits = (timeout, page_timeout, float(memory_mb))
         _extract_and_write(work, idx, writer, emit, cache, passwords, retry_failed, workers,
-                           limits)  # fmt: skip
+                           limits, normalize)  # fmt: skip
         writer.commit()
         writer.writer.wait_merging_threads()
         report = IndexReport(tuple(events), time.monotonic() - started, str(index_dir))
@@ -738,7 +753,7 @@ def _cached(
 def _extract_and_write(
     work: Sequence[Change], idx: tantivy.Index, writer: _Writer, emit: ProgressCallback,
     cache: ExtractionCache, passwords: Sequence[str], retry_failed: bool,
-    workers: int | None, limits: tuple[float, float, float],
+    workers: int | None, limits: tuple[float, float, float], normalize: bool,
 ) -> None:  # fmt: skip
     by_key = {c.source.key: c for c in work if c.source is not None}
     to_extract = []
@@ -746,7 +761,7 @@ def _extract_and_write(
         assert change.source is not None
         hit = _cached(cache, change.sha256, limits, passwords, retry_failed)
         if hit is not None:
-            _write(change, hit, idx, writer, emit, from_cache=True)
+            _write(change, hit, idx, writer, emit, True, normalize)
         else:
             to_extract.append(change)
     if not to_extract:
@@ -760,12 +775,12 @@ def _extract_and_write(
         reason = extraction.failure[0] if extraction.failure else ""
         if reason != "encrypted":  # a password may open it next time
             cache.put(change.sha256, extraction)
-        _write(change, extraction, idx, writer, emit, from_cache=False)
+        _write(change, extraction, idx, writer, emit, False, normalize)
 
 
 def _write(
     change: Change, extraction: Extraction, idx: tantivy.Index, writer: _Writer,
-    emit: ProgressCallback, from_cache: bool,
+    emit: ProgressCallback, from_cache: bool, normalize: bool,
 ) -> None:  # fmt: skip
     source = change.source
     assert source is not None and source.path is not None
@@ -786,7 +801,7 @@ def _write(
         emit(FileEvent("failed", str(source.path), change.id, reason=reason, detail=detail))
         return
     pub, pages = build_publication(source, change.id, change.sha256, extraction.info,
-                                   extraction.pages)  # fmt: skip
+                                   extraction.pages, normalize)  # fmt: skip
     for doc in documents(pub, pages):
         writer.writer.add_document(doc)
     failed_pages = tuple(p.number for p in pages if p.error)

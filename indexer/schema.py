@@ -144,15 +144,25 @@ def build_analyzer(spec: LanguageSpec) -> tantivy.TextAnalyzer:
     return builder.build()
 
 
-_ANALYZERS: dict[str, tantivy.TextAnalyzer] = {}
+#: How an index analyzes text: "standard" (per-language analyzers, the product) or
+#: "neutral" (every field language-neutral: an evaluation ablation). Stored in the index's
+#: metadata; opening an index registers the analyzers it was built with.
+STANDARD = "standard"
+NEUTRAL = "neutral"
+ANALYSES = (STANDARD, NEUTRAL)
+
+_ANALYZERS: dict[tuple[str, str], tantivy.TextAnalyzer] = {}
 
 
-def analyzer(code: str) -> tantivy.TextAnalyzer:
+def analyzer(code: str, analysis: str = STANDARD) -> tantivy.TextAnalyzer:
     """The (cached) analyzer for a language code; unknown codes get the neutral one."""
     spec = LANGUAGES.get(code, LANGUAGES[UNDETERMINED])
-    if spec.code not in _ANALYZERS:
-        _ANALYZERS[spec.code] = build_analyzer(spec)
-    return _ANALYZERS[spec.code]
+    if analysis == NEUTRAL:
+        spec = LANGUAGES[UNDETERMINED]
+    key = (spec.code, analysis)
+    if key not in _ANALYZERS:
+        _ANALYZERS[key] = build_analyzer(spec)
+    return _ANALYZERS[key]
 
 
 def build_schema() -> tantivy.Schema:
@@ -176,18 +186,25 @@ def build_schema() -> tantivy.Schema:
     return b.build()
 
 
-def _register(index: tantivy.Index) -> tantivy.Index:
+def _register(index: tantivy.Index, analysis: str) -> tantivy.Index:
     for spec in LANGUAGES.values():
-        index.register_tokenizer(spec.analyzer, analyzer(spec.code))
+        index.register_tokenizer(spec.analyzer, analyzer(spec.code, analysis))
     return index
 
 
-def create_index(index_dir: Path) -> tantivy.Index:
+def create_index(index_dir: Path, analysis: str = STANDARD) -> tantivy.Index:
     """Create an empty index in `index_dir` (which must not hold one) and register analyzers."""
     index_dir.mkdir(parents=True, exist_ok=True)
-    index = _register(tantivy.Index(build_schema(), path=str(index_dir), reuse=False))
-    (index_dir / META_FILE).write_text(json.dumps({"schema_version": SCHEMA_VERSION}) + "\n")
+    index = _register(tantivy.Index(build_schema(), path=str(index_dir), reuse=False), analysis)
+    meta = {"schema_version": SCHEMA_VERSION, "analysis": analysis}
+    (index_dir / META_FILE).write_text(json.dumps(meta) + "\n")
     return index
+
+
+def analysis_of(index_dir: Path) -> str:
+    """How the index at `index_dir` analyzes text (see :data:`ANALYSES`)."""
+    value = read_meta(index_dir).get("analysis", STANDARD)
+    return value if isinstance(value, str) and value in ANALYSES else STANDARD
 
 
 def read_meta(index_dir: Path) -> dict[str, object]:
@@ -215,7 +232,7 @@ def open_index(index_dir: Path) -> tantivy.Index:
     version = read_meta(index_dir).get("schema_version")
     if version != SCHEMA_VERSION:
         raise SchemaVersionError(str(index_dir), version, SCHEMA_VERSION)
-    return _register(tantivy.Index.open(str(index_dir)))
+    return _register(tantivy.Index.open(str(index_dir)), analysis_of(index_dir))
 
 
 def text_field(code: str) -> str:

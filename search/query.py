@@ -28,8 +28,12 @@ import tantivy
 from indexer import schema as s
 from indexer.normalize import for_language
 from search.errors import BadOptionError, QuerySyntaxError, UnknownFieldError
+from search.expand import Terms, expansions
 
-TITLE_BOOST = 2.0
+#: A publication whose title or subtitle matches a query word ranks by its best page's
+#: score times this; in page scores, title matches count this much of a page-text match.
+TITLE_BOOST = 1.5
+META_WEIGHT = 0.5
 TIE_BREAKER = 0.3
 #: field name in queries -> what it searches (documented in the README).
 FIELDS = ("title", "author", "type", "lang", "year", "id")
@@ -70,6 +74,17 @@ class Or:
 
 
 Node: TypeAlias = Word | Phrase | YearRange | Not | And | Or
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """How queries are built: the index's analysis (see :data:`indexer.schema.ANALYSES`) and
+    the weight of title/subtitle matches."""
+
+    analysis: str = s.STANDARD
+    title_boost: float = TITLE_BOOST
+    meta_weight: float = META_WEIGHT
+    expand: bool = True  # index-aware expansion (search.expand); off for an evaluation ablation
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,9 +269,9 @@ def parse_years(text: str) -> tuple[int | None, int | None]:
 # ---------------------------------------------------------------- building
 
 
-def _analyzed(code: str, text: str) -> list[tuple[int, str]]:
+def _analyzed(code: str, text: str, analysis: str = s.STANDARD) -> list[tuple[int, str]]:
     """(position, token) pairs for `text` under language `code`'s analyzer."""
-    analyzer = s.analyzer(code)
+    analyzer = s.analyzer(code, analysis)
     return [(t.position, t.text) for t in analyzer.pre_tokenize(for_language(text, code)).tokens]
 
 
@@ -267,43 +282,6 @@ def _field_query(
         return tantivy.Query.term_query(schema, field, tokens[0][1])
     first = tokens[0][0]
     return tantivy.Query.phrase_query(schema, field, [(p - first, t) for p, t in tokens])
-
-
-def _text_query(schema: tantivy.Schema, text: str) -> tantivy.Query:
-    """`text` (a word or phrase) in any language's page text or in the title."""
-    if not _analyzed(s.UNDETERMINED, text):
-        raise QuerySyntaxError(f"{text!r} has no letters or digits to search for")
-    alternatives: list[tantivy.Query] = []
-    for code, spec in s.LANGUAGES.items():
-        tokens = _analyzed(code, text)
-        if tokens:
-            alternatives.append(_field_query(schema, spec.text_field, tokens))
-            alternatives.append(
-                tantivy.Query.boost_query(
-                    _field_query(schema, spec.meta_field, tokens), TITLE_BOOST
-                )
-            )
-        else:  # only stop words for this language: every page of it satisfies them
-            alternatives.append(
-                tantivy.Query.const_score_query(
-                    tantivy.Query.term_query(schema, s.F_LANG, code), 0.0
-                )
-            )
-    return tantivy.Query.disjunction_max_query(alternatives, TIE_BREAKER)
-
-
-def _title_query(schema: tantivy.Schema, text: str) -> tantivy.Query:
-    alternatives = []
-    neutral = _analyzed(s.UNDETERMINED, text)
-    if neutral:
-        alternatives += [_field_query(schema, f, neutral) for f in (s.F_TITLE, s.F_SUBTITLE)]
-    for code, spec in s.LANGUAGES.items():
-        tokens = _analyzed(code, text)
-        if tokens:
-            alternatives.append(_field_query(schema, spec.meta_field, tokens))
-    if not alternatives:
-        return tantivy.Query.empty_query()
-    return tantivy.Query.disjunction_max_query(alternatives, TIE_BREAKER)
 
 
 def _year_query(schema: tantivy.Schema, low: int | None, high: int | None) -> tantivy.Query:
@@ -319,44 +297,132 @@ def _raw_any(schema: tantivy.Schema, field: str, values: Sequence[str]) -> tanti
     return tantivy.Query.term_set_query(schema, field, [v.lower() for v in values])
 
 
-def _build(node: Node, schema: tantivy.Schema) -> tantivy.Query:
-    if isinstance(node, (Word, Phrase)):
-        if node.field is None:
-            return _text_query(schema, node.text)
-        if node.field == "title":
-            return _title_query(schema, node.text)
-        if node.field == "author":
-            tokens = _analyzed(s.UNDETERMINED, node.text)
-            if not tokens:
-                return tantivy.Query.empty_query()
-            return _field_query(schema, s.F_AUTHORS, tokens)
-        raw_field = {"type": s.F_TYPE, "lang": s.F_LANG, "id": s.F_ID}[node.field]
-        value = node.text if node.field == "id" else node.text.lower()
-        return tantivy.Query.term_query(schema, raw_field, value)
-    if isinstance(node, YearRange):
-        return _year_query(schema, node.low, node.high)
-    if isinstance(node, Not):
-        return tantivy.Query.boolean_query(
-            [(tantivy.Occur.Must, tantivy.Query.all_query()),
-             (tantivy.Occur.MustNot, _build(node.node, schema))]
-        )  # fmt: skip
-    if isinstance(node, Or):
-        return tantivy.Query.boolean_query(
-            [(tantivy.Occur.Should, _build(n, schema)) for n in node.nodes]
-        )
-    clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
-    for child in node.nodes:
-        if isinstance(child, Not):
-            clauses.append((tantivy.Occur.MustNot, _build(child.node, schema)))
-        else:
-            clauses.append((tantivy.Occur.Must, _build(child, schema)))
-    if all(occur == tantivy.Occur.MustNot for occur, _ in clauses):
-        clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
-    return tantivy.Query.boolean_query(clauses)
+class _Builder:
+    """Turns a parsed query into a Tantivy query for one schema and set of options.
+
+    With a `searcher`, single words are also expanded against the index's own terms
+    (:mod:`search.expand`); languages with no page in the index are skipped for that.
+    """
+
+    def __init__(
+        self, schema: tantivy.Schema, options: Options, searcher: tantivy.Searcher | None
+    ) -> None:
+        self.schema, self.options, self.searcher = schema, options, searcher
+        self.terms = Terms(searcher) if searcher is not None else None
+        self._present: dict[str, bool] = {}
+
+    def present(self, code: str) -> bool:
+        if self.searcher is None:
+            return False
+        if code not in self._present:
+            self._present[code] = self.searcher.doc_freq(s.F_LANG, code) > 0
+        return self._present[code]
+
+    def field(
+        self, code: str, field: str, word: str, tokens: list[tuple[int, str]]
+    ) -> tantivy.Query:
+        exact = _field_query(self.schema, field, tokens)
+        if (
+            len(tokens) != 1
+            or not self.options.expand
+            or self.options.analysis != s.STANDARD
+            or not self.present(code)
+        ):
+            return exact
+        assert self.terms is not None
+        extra = list(expansions(self.terms, self.schema, field, code, word.lower(), tokens[0][1]))
+        return tantivy.Query.disjunction_max_query([exact, *extra]) if extra else exact
+
+    def analyzed(self, code: str, text: str) -> list[tuple[int, str]]:
+        return _analyzed(code, text, self.options.analysis)
+
+    def text(self, text: str) -> tantivy.Query:
+        """`text` (a word or phrase) in any language's page text or in the title."""
+        if not _analyzed(s.UNDETERMINED, text):
+            raise QuerySyntaxError(f"{text!r} has no letters or digits to search for")
+        schema = self.schema
+        alternatives: list[tantivy.Query] = []
+        for code, spec in s.LANGUAGES.items():
+            tokens = self.analyzed(code, text)
+            if tokens:
+                alternatives.append(self.field(code, spec.text_field, text, tokens))
+                alternatives.append(
+                    tantivy.Query.boost_query(
+                        self.field(code, spec.meta_field, text, tokens),
+                        self.options.meta_weight,
+                    )
+                )
+            else:  # only stop words for this language: every page of it satisfies them
+                alternatives.append(
+                    tantivy.Query.const_score_query(
+                        tantivy.Query.term_query(schema, s.F_LANG, code), 0.0
+                    )
+                )
+        return tantivy.Query.disjunction_max_query(alternatives, TIE_BREAKER)
+
+    def title(self, text: str) -> tantivy.Query:
+        alternatives = []
+        neutral = _analyzed(s.UNDETERMINED, text)
+        if neutral:
+            alternatives += [
+                _field_query(self.schema, f, neutral) for f in (s.F_TITLE, s.F_SUBTITLE)
+            ]
+        for code, spec in s.LANGUAGES.items():
+            tokens = self.analyzed(code, text)
+            if tokens:
+                alternatives.append(_field_query(self.schema, spec.meta_field, tokens))
+        if not alternatives:
+            return tantivy.Query.empty_query()
+        return tantivy.Query.disjunction_max_query(alternatives, TIE_BREAKER)
+
+    def node(self, node: Node) -> tantivy.Query:
+        schema = self.schema
+        if isinstance(node, (Word, Phrase)):
+            if node.field is None:
+                return self.text(node.text)
+            if node.field == "title":
+                return self.title(node.text)
+            if node.field == "author":
+                tokens = _analyzed(s.UNDETERMINED, node.text)
+                if not tokens:
+                    return tantivy.Query.empty_query()
+                return _field_query(schema, s.F_AUTHORS, tokens)
+            raw_field = {"type": s.F_TYPE, "lang": s.F_LANG, "id": s.F_ID}[node.field]
+            value = node.text if node.field == "id" else node.text.lower()
+            return tantivy.Query.term_query(schema, raw_field, value)
+        if isinstance(node, YearRange):
+            return _year_query(schema, node.low, node.high)
+        if isinstance(node, Not):
+            return tantivy.Query.boolean_query(
+                [(tantivy.Occur.Must, tantivy.Query.all_query()),
+                 (tantivy.Occur.MustNot, self.node(node.node))]
+            )  # fmt: skip
+        if isinstance(node, Or):
+            return tantivy.Query.boolean_query(
+                [(tantivy.Occur.Should, self.node(n)) for n in node.nodes]
+            )
+        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        for child in node.nodes:
+            if isinstance(child, Not):
+                clauses.append((tantivy.Occur.MustNot, self.node(child.node)))
+            else:
+                clauses.append((tantivy.Occur.Must, self.node(child)))
+        if all(occur == tantivy.Occur.MustNot for occur, _ in clauses):
+            clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
+        return tantivy.Query.boolean_query(clauses)
 
 
-def build(node: Node, schema: tantivy.Schema, filters: Filters | None = None) -> tantivy.Query:
-    """The Tantivy query for a parsed query plus filters, over page documents only."""
+def build(
+    node: Node,
+    schema: tantivy.Schema,
+    filters: Filters | None = None,
+    options: Options | None = None,
+    searcher: tantivy.Searcher | None = None,
+) -> tantivy.Query:
+    """The Tantivy query for a parsed query plus filters, over page documents only.
+
+    Given the index's `searcher`, words are also expanded against its terms (inflection,
+    compounds, diacritics: :mod:`search.expand`)."""
     filters = filters or Filters()
     restrictions = [tantivy.Query.term_query(schema, s.F_KIND, s.KIND_PAGE)]
     if filters.languages:
@@ -365,10 +431,31 @@ def build(node: Node, schema: tantivy.Schema, filters: Filters | None = None) ->
         restrictions.append(_raw_any(schema, s.F_TYPE, filters.types))
     if filters.years is not None:
         restrictions.append(_year_query(schema, *filters.years))
+    query = _Builder(schema, options or Options(), searcher).node(node)
     return tantivy.Query.boolean_query(
-        [(tantivy.Occur.Must, _build(node, schema))]
-        + [(tantivy.Occur.Must, r) for r in restrictions]
+        [(tantivy.Occur.Must, query)] + [(tantivy.Occur.Must, r) for r in restrictions]
     )
+
+
+def title_query(
+    node: Node, schema: tantivy.Schema, options: Options | None = None
+) -> tantivy.Query | None:
+    """Pages whose publication title or subtitle matches any word or phrase of the query
+    (None when the query has none): used to rank such publications higher."""
+    texts: list[str] = []
+
+    def collect(n: Node) -> None:
+        if isinstance(n, (Word, Phrase)) and n.field is None:
+            texts.append(n.text)
+        elif isinstance(n, (And, Or)):
+            for child in n.nodes:
+                collect(child)
+
+    collect(node)
+    if not texts:
+        return None
+    builder = _Builder(schema, options or Options(), None)
+    return tantivy.Query.boolean_query([(tantivy.Occur.Should, builder.title(t)) for t in texts])
 
 
 # ---------------------------------------------------------------- explaining

@@ -18,7 +18,7 @@ from search import query as q
 from search.snippets import Snippets
 
 #: How many top page hits are grouped; publications are ranked by their best page.
-MAX_PAGE_HITS = 10_000
+MAX_PAGE_HITS = 2_000
 MAX_PUBLICATIONS = 100_000
 
 
@@ -74,40 +74,68 @@ def search(
     filters: q.Filters | None = None,
     limit: int = 10,
     pages: int = 3,
+    options: q.Options | None = None,
 ) -> SearchResults:
-    """Search the index at `index_dir` for `text`; see :mod:`search.query` for the syntax."""
+    """Search the index at `index_dir` for `text`; see :mod:`search.query` for the syntax.
+
+    `options` default to the product's, with the analysis the index was built with."""
     index = s.open_index(index_dir)
-    tquery = q.build(q.parse(text), index.schema, filters)
-    return run(index, text, tquery, limit=limit, pages=pages)
+    options = options or q.Options(analysis=s.analysis_of(index_dir))
+    node = q.parse(text)
+    tquery = q.build(node, index.schema, filters, options, index.searcher())
+    titles = q.title_query(node, index.schema, options)
+    return run(index, text, tquery, limit=limit, pages=pages, titles=titles,
+               title_boost=options.title_boost)  # fmt: skip
+
+
+def _publication_counts(searcher: tantivy.Searcher, query: tantivy.Query) -> dict[str, int]:
+    counts = searcher.aggregate(
+        query, {"pubs": {"terms": {"field": s.F_ID, "size": MAX_PUBLICATIONS}}}
+    )
+    return {b["key"]: int(b["doc_count"]) for b in counts["pubs"]["buckets"]}
 
 
 def run(
-    index: tantivy.Index, text: str, tquery: tantivy.Query, limit: int = 10, pages: int = 3
+    index: tantivy.Index,
+    text: str,
+    tquery: tantivy.Query,
+    limit: int = 10,
+    pages: int = 3,
+    titles: tantivy.Query | None = None,
+    title_boost: float = q.TITLE_BOOST,
 ) -> SearchResults:
-    """Run a built query against an open index and group the page hits by publication."""
+    """Run a built query against an open index and group the page hits by publication.
+
+    Publications rank by their best page; those matched by `titles` (see
+    :func:`search.query.title_query`) have that score multiplied by `title_boost`.
+    """
     searcher = index.searcher()
     result = searcher.search(tquery, MAX_PAGE_HITS, count=True)
-    counts = searcher.aggregate(
-        tquery, {"pubs": {"terms": {"field": s.F_ID, "size": MAX_PUBLICATIONS}}}
-    )
-    matched = {b["key"]: int(b["doc_count"]) for b in counts["pubs"]["buckets"]}
+    matched = _publication_counts(searcher, tquery)
+    titled = set(_publication_counts(searcher, titles)) if titles is not None else set()
     groups: dict[str, list[tuple[float, tantivy.Document]]] = {}
+    best: dict[str, float] = {}
     for score, address in result.hits:
         doc = searcher.doc(address)
         pub_id = str(_first(doc, s.F_ID))
-        if pub_id in groups or len(groups) < limit:
-            groups.setdefault(pub_id, []).append((score, doc))
+        groups.setdefault(pub_id, []).append((score, doc))
+        if pub_id not in best:
+            best[pub_id] = score * (title_boost if pub_id in titled else 1.0)
+    ranked = sorted(best, key=lambda pid: (-best[pid], -matched.get(pid, 0), pid))[:limit]
     snippets = Snippets(searcher, tquery, index.schema)
-    hits = [_publication(docs, matched.get(pid, len(docs)), pages, snippets)
-            for pid, docs in groups.items()]  # fmt: skip
-    hits.sort(key=lambda h: (-h.score, -h.matched_pages, h.id))
+    hits = [_publication(groups[pid], best[pid], matched.get(pid, len(groups[pid])), pages,
+                         snippets) for pid in ranked]  # fmt: skip
     return SearchResults(text, len(matched), int(getattr(result, "count", 0) or 0), tuple(hits))
 
 
 def _publication(
-    docs: Sequence[tuple[float, tantivy.Document]], matched: int, pages: int, snippets: Snippets
+    docs: Sequence[tuple[float, tantivy.Document]],
+    score: float,
+    matched: int,
+    pages: int,
+    snippets: Snippets,
 ) -> PublicationHit:
-    best_score, first = docs[0]
+    _, first = docs[0]
     page_hits: list[PageHit] = []
     for score, doc in docs:
         number = int(_first(doc, s.F_PAGE) or 0)  # type: ignore[call-overload]
@@ -127,7 +155,7 @@ def _publication(
         type=_first(first, s.F_TYPE),  # type: ignore[arg-type]
         path=str(_first(first, s.F_PATH) or ""),
         languages=tuple(first.get_all(s.F_DOC_LANGS)),
-        score=best_score,
+        score=score,
         matched_pages=matched,
         pages=tuple(page_hits),
     )
