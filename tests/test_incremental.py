@@ -208,13 +208,17 @@ def test_killed_indexer_leaves_last_commit_and_resumes(
     proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     assert proc.stderr is not None
     added = 0
+    searched_during_run = None
     for line in proc.stderr:
         added += line.startswith("added ")
+        if added == 6:  # at least one commit (every 4 files) is there: searches see it
+            searched_during_run = search(ix, "barn", limit=50).total
         if added == 10:
             proc.send_signal(signal.SIGKILL)
             break
     proc.wait()
     assert proc.returncode == -signal.SIGKILL
+    assert searched_during_run is not None and searched_during_run >= 4
     # the last commit is searchable and consistent: every recorded file has all its pages
     stats = index_stats(ix)
     assert 4 <= stats.publications <= 10 and stats.publications % 4 == 0
