@@ -93,7 +93,7 @@ cache_option = click.option(
 
 
 def _use_color(stream: Any) -> bool:
-    return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+    return stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 
 @click.group(cls=PubsearchGroup, context_settings={"help_option_names": ["-h", "--help"]})

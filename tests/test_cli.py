@@ -152,3 +152,28 @@ def test_explain(ix: str) -> None:
     result = run("search", "barnen", "--index", ix, "--explain", "--limit", "1")
     assert 'word "barnen" in page text or title:' in result.output
     assert "sv,de,da,no,fi,nl,es,hu: barn" in result.output
+
+
+class _Tty:
+    def isatty(self) -> bool:
+        return True
+
+
+def test_colour_only_on_a_tty_without_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    from search.cli import _use_color
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    assert _use_color(_Tty())
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not _use_color(_Tty())
+    monkeypatch.setenv("NO_COLOR", "")  # empty means unset (no-color.org)
+    assert _use_color(_Tty())
+
+
+def test_highlight_wrapping_keeps_marks_on_the_right_words() -> None:
+    from search.format import BOLD, RESET, wrap_highlighted
+
+    lines = wrap_highlighted("ett <b>barn</b> och &lt;b&gt; <b>barnen</b> här", 20, "  ", True)
+    assert lines == [f"  ett {BOLD}barn{RESET} och <b>", f"  {BOLD}barnen{RESET} här"]
+    assert wrap_highlighted("ett <b>barn</b>", 20, "", False) == ["ett barn"]
