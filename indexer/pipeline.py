@@ -28,7 +28,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 import tantivy
 
@@ -120,6 +120,7 @@ class Page:
 
 
 Status = Literal["indexed", "partial", "no-text", "failed", "metadata"]
+Source_ = Literal["catalog", "path"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +144,7 @@ class FileRecord:
     reason: str
     detail: str
     failed_pages: tuple[int, ...]
-    source: Literal["catalog", "path"]
+    source: Source_
     meta_hash: str
     page_count: int
 
@@ -318,9 +319,10 @@ def diff(
             matched.add(prev.key)
         if source.path is None:
             assert source.entry is not None
-            unchanged = prev is not None and prev.meta_hash == source.meta_hash
-            action = "unchanged" if unchanged else ("update" if prev else "add")
-            changes.append(Change(action, source, prev, source.entry.id))  # type: ignore[arg-type]
+            if prev is not None and prev.meta_hash == source.meta_hash:
+                changes.append(Change("unchanged", source, prev, source.entry.id))
+            else:
+                changes.append(Change("update" if prev else "add", source, prev, source.entry.id))
             continue
         try:
             stat = source.path.stat()
@@ -538,8 +540,9 @@ def load_records(index: tantivy.Index) -> dict[str, FileRecord]:
         failed = tuple(int(n) for n in text(s.F_FAILED_PAGES).split(",") if n)
         record = FileRecord(
             text(s.F_KEY), text(s.F_ID), text(s.F_PATH), text(s.F_ABSPATH), number(s.F_SIZE),
-            number(s.F_MTIME), text(s.F_SHA256), text(s.F_STATUS), text(s.F_REASON),  # type: ignore[arg-type]
-            text(s.F_DETAIL), failed, text(s.F_SOURCE), text(s.F_META_HASH),  # type: ignore[arg-type]
+            number(s.F_MTIME), text(s.F_SHA256), cast(Status, text(s.F_STATUS)),
+            text(s.F_REASON), text(s.F_DETAIL), failed, cast(Source_, text(s.F_SOURCE)),
+            text(s.F_META_HASH),
             number(s.F_PAGE_COUNT),
         )  # fmt: skip
         records[record.key] = record
@@ -768,8 +771,11 @@ def _extract_and_write(
         return
     from indexer.workers import Job, extract_all
 
-    jobs = (Job(c.source.key, c.source.path, tuple(passwords))  # type: ignore[union-attr, arg-type]
-            for c in to_extract)  # fmt: skip
+    jobs = [
+        Job(c.source.key, c.source.path, tuple(passwords))
+        for c in to_extract
+        if c.source is not None and c.source.path is not None
+    ]
     for job, extraction in extract_all(jobs, workers, limits[0], limits[1], int(limits[2])):
         change = by_key[job.key]
         reason = extraction.failure[0] if extraction.failure else ""
@@ -778,13 +784,16 @@ def _extract_and_write(
         _write(change, extraction, idx, writer, emit, False, normalize)
 
 
+_EVENT_OF: dict[str, Action] = {"add": "added", "update": "updated", "rename": "renamed"}
+
+
 def _write(
     change: Change, extraction: Extraction, idx: tantivy.Index, writer: _Writer,
     emit: ProgressCallback, from_cache: bool, normalize: bool,
 ) -> None:  # fmt: skip
     source = change.source
     assert source is not None and source.path is not None
-    kind: Action = {"add": "added", "update": "updated", "rename": "renamed"}[change.action]  # type: ignore[assignment]
+    kind = _EVENT_OF[change.action]
     previous = change.record.path if change.action == "rename" and change.record else ""
     base = FileRecord(
         source.key, change.id, str(source.path), source.key, change.size, change.mtime_ns,
@@ -796,7 +805,7 @@ def _write(
         writer.delete_record(idx, change.record.key)
     if extraction.failure is not None or extraction.info is None or not extraction.pages:
         reason, detail = extraction.failure or ("corrupt", "no pages could be read")
-        writer.writer.add_document(record_document(_with(base, reason=reason, detail=detail)))
+        writer.writer.add_document(record_document(replace(base, reason=reason, detail=detail)))
         writer.changed()
         emit(FileEvent("failed", str(source.path), change.id, reason=reason, detail=detail))
         return
@@ -806,7 +815,8 @@ def _write(
         writer.writer.add_document(doc)
     failed_pages = tuple(p.number for p in pages if p.error)
     detail = _page_failure_detail(pages)
-    record = _with(base, status=_status(pages), detail=detail, failed_pages=failed_pages,
+    record = replace(
+        base, status=_status(pages), detail=detail, failed_pages=failed_pages,
                    page_count=len(pages))  # fmt: skip
     writer.writer.add_document(record_document(record))
     writer.changed()
@@ -819,10 +829,6 @@ def _write(
             detail=detail, previous_path=previous, from_cache=from_cache,
         )
     )  # fmt: skip
-
-
-def _with(record: FileRecord, **changes: object) -> FileRecord:
-    return replace(record, **changes)  # type: ignore[arg-type]
 
 
 def _run_summary(report: IndexReport) -> dict[str, object]:

@@ -141,14 +141,12 @@ class _Slot:
 
 class _Pool:
     def __init__(self, ctx: BaseContext, memory_mb: int) -> None:
-        self.ctx = ctx
+        self.ctx: Any = ctx  # a forkserver or spawn context: it has Process and Pipe
         self.memory_mb = memory_mb
 
     def spawn(self) -> _Slot:
         parent, child = self.ctx.Pipe()
-        process = self.ctx.Process(  # type: ignore[attr-defined]
-            target=_worker_main, args=(child, self.memory_mb), daemon=True
-        )
+        process = self.ctx.Process(target=_worker_main, args=(child, self.memory_mb), daemon=True)
         process.start()
         child.close()
         return _Slot(process, parent)

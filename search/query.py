@@ -177,7 +177,8 @@ class _Parser:
         items = [self.unary()]
         while (tok := self.peek()) is not None and tok.kind == "word" and tok.text == "OR":
             self.take()
-            if self.peek() is None or self.peek().kind == "close":  # type: ignore[union-attr]
+            following = self.peek()
+            if following is None or following.kind == "close":
                 raise QuerySyntaxError(f"OR at position {tok.pos + 1} has nothing after it")
             items.append(self.unary())
         if len(items) > 1 and any(isinstance(n, Not) for n in items):

@@ -64,8 +64,19 @@ class SearchResults:
     hits: tuple[PublicationHit, ...]
 
 
-def _first(doc: tantivy.Document, field: str) -> object:
-    return doc.get_first(field)
+def hit_count(result: tantivy.SearchResult) -> int:
+    """How many documents matched (the stub of tantivy's SearchResult omits `count`)."""
+    return int(getattr(result, "count", 0) or 0)
+
+
+def _text(doc: tantivy.Document, field: str) -> str | None:
+    value = doc.get_first(field)
+    return None if value is None else str(value)
+
+
+def _int(doc: tantivy.Document, field: str) -> int | None:
+    value = doc.get_first(field)
+    return None if value is None else int(value)
 
 
 def search(
@@ -117,7 +128,7 @@ def run(
     best: dict[str, float] = {}
     for score, address in result.hits:
         doc = searcher.doc(address)
-        pub_id = str(_first(doc, s.F_ID))
+        pub_id = str(_text(doc, s.F_ID))
         groups.setdefault(pub_id, []).append((score, doc))
         if pub_id not in best:
             best[pub_id] = score * (title_boost if pub_id in titled else 1.0)
@@ -125,7 +136,7 @@ def run(
     snippets = Snippets(searcher, tquery, index.schema)
     hits = [_publication(groups[pid], best[pid], matched.get(pid, len(groups[pid])), pages,
                          snippets) for pid in ranked]  # fmt: skip
-    return SearchResults(text, len(matched), int(getattr(result, "count", 0) or 0), tuple(hits))
+    return SearchResults(text, len(matched), hit_count(result), tuple(hits))
 
 
 def _publication(
@@ -138,22 +149,21 @@ def _publication(
     _, first = docs[0]
     page_hits: list[PageHit] = []
     for score, doc in docs:
-        number = int(_first(doc, s.F_PAGE) or 0)  # type: ignore[call-overload]
+        number = _int(doc, s.F_PAGE) or 0
         if number == 0 or len(page_hits) >= pages:
             continue
-        language = str(_first(doc, s.F_LANG))
+        language = str(_text(doc, s.F_LANG))
         page_hits.append(
             PageHit(number, language, score, snippets.html(doc, s.text_field(language)))
         )
-    year = _first(first, s.F_YEAR)
     return PublicationHit(
-        id=str(_first(first, s.F_ID)),
-        title=str(_first(first, s.F_TITLE)),
-        subtitle=_first(first, s.F_SUBTITLE),  # type: ignore[arg-type]
+        id=str(_text(first, s.F_ID)),
+        title=str(_text(first, s.F_TITLE)),
+        subtitle=_text(first, s.F_SUBTITLE),
         authors=tuple(first.get_all(s.F_AUTHORS)),
-        year=int(year) if year is not None else None,  # type: ignore[call-overload]
-        type=_first(first, s.F_TYPE),  # type: ignore[arg-type]
-        path=str(_first(first, s.F_PATH) or ""),
+        year=_int(first, s.F_YEAR),
+        type=_text(first, s.F_TYPE),
+        path=_text(first, s.F_PATH) or "",
         languages=tuple(first.get_all(s.F_DOC_LANGS)),
         score=score,
         matched_pages=matched,

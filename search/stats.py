@@ -8,6 +8,7 @@ from pathlib import Path
 import tantivy
 
 from indexer import schema as s
+from search.searcher import hit_count
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +61,7 @@ def index_stats(index_dir: Path) -> IndexStats:
         return tantivy.Query.boolean_query([(tantivy.Occur.Must, a), (second, b)])
 
     pages_q = both(term(s.F_KIND, s.KIND_PAGE), term(s.F_PAGE, 0), negate=True)
-    pages = searcher.search(pages_q, 1).count  # type: ignore[attr-defined]
+    pages = hit_count(searcher.search(pages_q, 1))
     with_text = both(pages_q, term(s.F_QUALITY, "ok"))
     files_q = term(s.F_KIND, s.KIND_FILE)
     problems = []
@@ -83,8 +84,8 @@ def index_stats(index_dir: Path) -> IndexStats:
     return IndexStats(
         index_dir=str(index_dir),
         publications=len(_terms(searcher, term(s.F_KIND, s.KIND_PAGE), s.F_ID)),
-        pages=int(pages),
-        pages_without_text=int(pages) - int(searcher.search(with_text, 1).count),  # type: ignore[attr-defined]
+        pages=pages,
+        pages_without_text=pages - hit_count(searcher.search(with_text, 1)),
         languages=_terms(searcher, pages_q, s.F_LANG),
         files=_terms(searcher, files_q, s.F_STATUS),
         problems=tuple(problems),

@@ -28,7 +28,7 @@ def ix(corpus_index: tuple[Path, IndexReport]) -> str:
 
 def test_every_command_has_help() -> None:
     assert run("--help").exit_code == 0
-    for name in cli.commands:  # type: ignore[attr-defined]
+    for name in cli.commands:
         result = run(name, "--help")
         assert result.exit_code == 0 and "Usage: " in result.output, name
 

@@ -45,14 +45,13 @@ from typing import Any
 
 import tantivy
 
+from indexer import pipeline
+from indexer import schema as s
+from search import query as q
+from search.searcher import search
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-sys.path.insert(0, str(ROOT))
-
-from indexer import pipeline  # noqa: E402  (after the path set-up, for running as a script)
-from indexer import schema as s  # noqa: E402
-from search import query as q  # noqa: E402
-from search.searcher import search  # noqa: E402
 
 REALPDFS = ROOT.parent / "shared" / "realpdfs"
 CATALOG = ROOT / "corpus" / "catalog.toml"
@@ -177,7 +176,7 @@ def page_texts(index_dir: Path) -> list[PageText]:
         doc = searcher.doc(address)
         lang = str(doc.get_first(s.F_LANG))
         out.append(PageText(
-            str(doc.get_first(s.F_ID)), int(doc.get_first(s.F_PAGE) or 0),  # type: ignore[call-overload]
+            str(doc.get_first(s.F_ID)), int(doc.get_first(s.F_PAGE) or 0),
             folder_of(str(doc.get_first(s.F_PATH) or "")),
             str(doc.get_first(s.text_field(lang)) or ""),
         ))  # fmt: skip
@@ -224,7 +223,7 @@ def evaluate(
     ranked = []
     for _, address in searcher.search(tquery, K, count=False).hits:
         doc = searcher.doc(address)
-        ranked.append((str(doc.get_first(s.F_ID)), int(doc.get_first(s.F_PAGE) or 0)))  # type: ignore[call-overload]
+        ranked.append((str(doc.get_first(s.F_ID)), int(doc.get_first(s.F_PAGE) or 0)))
     gains = [1.0 if hit in relevant else 0.0 for hit in ranked]
     ideal = min(K, len(relevant))
     scores.page_recall.append(sum(gains) / ideal)
