@@ -469,8 +469,9 @@ def metadata_only(entry: CatalogEntry) -> Publication:
     )  # fmt: skip
 
 
-def documents(pub: Publication, pages: Sequence[Page]) -> Iterator[tantivy.Document]:
-    """The Tantivy documents for one publication: one per page."""
+def documents(pub: Publication, pages: Sequence[Page], run: int = 0) -> Iterator[tantivy.Document]:
+    """The Tantivy documents for one publication: one per page, stamped with `run` (the
+    index run that wrote them, for "what's new")."""
     meta_langs = [c for c in pub.languages if c in s.LANGUAGES] or [s.UNDETERMINED]
     heading = " ".join(x for x in (pub.title, pub.subtitle) if x)
     for page in pages:
@@ -491,6 +492,8 @@ def documents(pub: Publication, pages: Sequence[Page]) -> Iterator[tantivy.Docum
             doc.add_text(s.F_SUBTITLE, pub.subtitle)
         for author in pub.authors:
             doc.add_text(s.F_AUTHORS, author)
+            doc.add_text(s.F_AUTHOR_FACET, author)
+        doc.add_integer(s.F_RUN, run)
         if pub.year is not None:
             doc.add_integer(s.F_YEAR, pub.year)
         if pub.type:
@@ -573,6 +576,7 @@ class _Writer:
 
     def __init__(self, index: tantivy.Index, every_files: int, every_seconds: float) -> None:
         self.writer = index.writer(heap_size=64_000_000, num_threads=1)
+        self.run = time.time_ns() // 1000  # stamped on every page this run writes (µs)
         self.every_files, self.every_seconds = every_files, every_seconds
         self.pending = 0
         self.last = time.monotonic()
@@ -680,7 +684,7 @@ def index(
         writer.commit()
         writer.writer.wait_merging_threads()
         report = IndexReport(tuple(events), time.monotonic() - started, str(index_dir))
-        s.write_meta(index_dir, last_run=_run_summary(report))
+        s.write_meta(index_dir, last_run={"run": writer.run, **_run_summary(report)})
     return report
 
 
@@ -711,7 +715,7 @@ def _apply_simple(
         assert change.source.entry is not None
         pub = metadata_only(change.source.entry)
         writer.delete_publication(pub.id)
-        for doc in documents(pub, [Page(0, "", s.UNDETERMINED, "none")]):
+        for doc in documents(pub, [Page(0, "", s.UNDETERMINED, "none")], writer.run):
             writer.writer.add_document(doc)
         record = FileRecord(change.source.key, pub.id, "", "", 0, 0, "", "metadata", "", "", (),
                             "catalog", change.source.meta_hash, 0)  # fmt: skip
@@ -811,7 +815,7 @@ def _write(
         return
     pub, pages = build_publication(source, change.id, change.sha256, extraction.info,
                                    extraction.pages, normalize)  # fmt: skip
-    for doc in documents(pub, pages):
+    for doc in documents(pub, pages, writer.run):
         writer.writer.add_document(doc)
     failed_pages = tuple(p.number for p in pages if p.error)
     detail = _page_failure_detail(pages)

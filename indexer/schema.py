@@ -26,7 +26,7 @@ import tantivy
 from indexer import stopwords
 from indexer.errors import IndexNotFoundError, SchemaVersionError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 META_FILE = "pubsearch.json"
 MAX_TOKEN_BYTES = 240
 UNDETERMINED = "und"
@@ -124,6 +124,9 @@ F_FAILED_PAGES = "failed_pages"
 F_SOURCE = "source"  # catalog | path
 F_META_HASH = "meta_hash"
 F_INDEXED_AT = "indexed_at"
+# Facets and "what's new": authors as whole values, and the run that wrote a page.
+F_AUTHOR_FACET = "author_facet"
+F_RUN = "run"
 
 NEUTRAL_ANALYZER = LANGUAGES[UNDETERMINED].analyzer
 
@@ -167,7 +170,9 @@ def analyzer(code: str, analysis: str = STANDARD) -> tantivy.TextAnalyzer:
 
 def build_schema() -> tantivy.Schema:
     b = tantivy.SchemaBuilder()
-    for name in (F_ID, F_TYPE, F_LANG, F_DOC_LANGS, F_SHA256, F_QUALITY, F_KIND, F_STATUS):
+    for name in (
+        F_ID, F_TYPE, F_LANG, F_DOC_LANGS, F_SHA256, F_QUALITY, F_KIND, F_STATUS, F_AUTHOR_FACET,
+    ):  # fmt: skip
         b.add_text_field(name, stored=True, fast=True, tokenizer_name="raw")
     for name in (F_PATH, F_ABSPATH, F_KEY, F_REASON, F_DETAIL, F_FAILED_PAGES, F_SOURCE):
         b.add_text_field(name, stored=True, tokenizer_name="raw")
@@ -180,6 +185,7 @@ def build_schema() -> tantivy.Schema:
     b.add_integer_field(F_PAGE, stored=True, indexed=True, fast=True)
     b.add_integer_field(F_PAGE_COUNT, stored=True, indexed=True)
     b.add_integer_field(F_YEAR, stored=True, indexed=True, fast=True)
+    b.add_integer_field(F_RUN, stored=True, indexed=True, fast=True)
     for spec in LANGUAGES.values():
         b.add_text_field(spec.text_field, stored=True, tokenizer_name=spec.analyzer)
         b.add_text_field(spec.meta_field, stored=False, tokenizer_name=spec.analyzer)

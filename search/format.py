@@ -7,12 +7,17 @@ terminal; highlights become bold colour only when asked (the CLI asks on a TTY w
 
 from __future__ import annotations
 
+import csv
 import html
+import json
 import re
 import textwrap
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, TextIO
 
 from indexer.pipeline import FileEvent, IndexReport
+from search.pages import PageView
+from search.saved import SavedRun
 from search.searcher import PublicationHit, SearchResults
 from search.stats import IndexStats
 
@@ -27,6 +32,8 @@ def results_json(results: SearchResults) -> dict[str, Any]:
         "query": results.query,
         "total": results.total,
         "total_pages": results.total_pages,
+        "suggestion": results.suggestion,
+        "facets": results.facets,
         "hits": [
             {
                 "id": h.id,
@@ -99,16 +106,32 @@ def _heading(hit: PublicationHit) -> str:
     return f"{hit.title} – {hit.subtitle}" if hit.subtitle else hit.title
 
 
-def results_text(results: SearchResults, color: bool = False, width: int = WIDTH) -> str:
+def facets_text(facets: dict[str, dict[str, int]], width: int = WIDTH) -> list[str]:
+    """One wrapped line per facet: ``type: report 3 · manual 2``."""
+    lines = []
+    for name, counts in facets.items():
+        body = " · ".join(f"{k} {v}" for k, v in counts.items()) or "-"
+        lines += textwrap.wrap(f"{name}: {body}", width, subsequent_indent="  ")
+    return lines
+
+
+def results_text(
+    results: SearchResults, color: bool = False, width: int = WIDTH, show_facets: bool = False
+) -> str:
     """Human-readable results: one block per publication, its best pages under it."""
+    hint = f"Did you mean: {results.suggestion}?" if results.suggestion else ""
     if not results.hits:
-        return f"No publications match {results.query!r}."
+        return "\n".join(x for x in (f"No publications match {results.query!r}.", hint) if x)
     shown = len(results.hits)
     lines = [
         f"{results.total} publication{'s' if results.total != 1 else ''} "
         f"({results.total_pages} page{'s' if results.total_pages != 1 else ''}) match "
         f"{results.query!r}" + (f"; showing {shown}" if shown < results.total else "") + "."
     ]
+    if hint:
+        lines.append(hint)
+    if show_facets:
+        lines += facets_text(results.facets, width)
     for rank, hit in enumerate(results.hits, start=1):
         lines.append("")
         prefix = f"{rank}. "
@@ -233,3 +256,58 @@ def stats_text(stats: IndexStats) -> str:
     for p in stats.problems:
         lines.append(f"  {p.status:<8} {p.path}: {p.reason + ': ' if p.reason else ''}{p.detail}")
     return "\n".join(lines)
+
+
+def page_text(view: PageView, color: bool = False, width: int = WIDTH) -> str:
+    """A page for reading: a heading, then its paragraphs wrapped, matches highlighted."""
+    lines = [f"{view.title} – page {view.page} of {view.page_count} [{view.language}]"]
+    if view.path:
+        lines.append(view.path)
+    for paragraph in view.html.split("\n\n"):
+        lines.append("")
+        lines += wrap_highlighted(" ".join(paragraph.split()), width, "", color)
+    return "\n".join(lines)
+
+
+def page_json(view: PageView) -> dict[str, Any]:
+    return {
+        "id": view.id, "title": view.title, "page": view.page, "page_count": view.page_count,
+        "language": view.language, "path": view.path, "html": view.html,
+    }  # fmt: skip
+
+
+EXPORT_FIELDS = ("id", "title", "year", "path", "sha256", "page", "language", "score", "snippet")
+
+
+def export(rows: Iterable[dict[str, Any]], kind: str, out: TextIO) -> int:
+    """Write rows as CSV (with a header) or JSON lines; returns how many."""
+    count = 0
+    writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS, extrasaction="ignore")
+    if kind == "csv":
+        writer.writeheader()
+    for row in rows:
+        if kind == "csv":
+            writer.writerow(row)
+        else:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+def saved_text(runs: Sequence[SavedRun], width: int = WIDTH) -> str:
+    lines: list[str] = []
+    for r in runs:
+        since = f" since {r.previous_run}" if r.previous_run else " (first run)"
+        lines.append(f"{r.name}: {r.query!r}: {len(r.hits)} pages, {r.new} new{since}")
+        for h in r.hits:
+            if h["new"] and r.previous_run:
+                lines.append(f"  new: {h['id']} p. {h['page']} – {h['title']}"[:width])
+    return "\n".join(lines)
+
+
+def saved_json(runs: Sequence[SavedRun]) -> list[dict[str, Any]]:
+    return [
+        {"name": r.name, "query": r.query, "previous_run": r.previous_run, "new": r.new,
+         "hits": list(r.hits)}
+        for r in runs
+    ]  # fmt: skip

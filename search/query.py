@@ -34,6 +34,7 @@ from search.expand import Terms, expansions
 #: score times this; in page scores, title matches count this much of a page-text match.
 TITLE_BOOST = 1.5
 META_WEIGHT = 0.5
+FUZZY_WEIGHT = 0.3
 TIE_BREAKER = 0.3
 #: field name in queries -> what it searches (documented in the README).
 FIELDS = ("title", "author", "type", "lang", "year", "id")
@@ -48,6 +49,14 @@ class Word:
 
 @dataclass(frozen=True, slots=True)
 class Phrase:
+    text: str
+    field: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Prefix:
+    """``traffick*``: any word that starts with `text` (after analysis), in any language."""
+
     text: str
     field: str | None = None
 
@@ -73,7 +82,7 @@ class Or:
     nodes: tuple[Node, ...]
 
 
-Node: TypeAlias = Word | Phrase | YearRange | Not | And | Or
+Node: TypeAlias = Word | Phrase | Prefix | YearRange | Not | And | Or
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +93,7 @@ class Options:
     analysis: str = s.STANDARD
     title_boost: float = TITLE_BOOST
     meta_weight: float = META_WEIGHT
+    fuzzy: bool = False  # also match words within an edit distance (1, or 2 past 5 letters)
     expand: bool = True  # index-aware expansion (search.expand); off for an evaluation ablation
 
 
@@ -92,12 +102,13 @@ class Filters:
     """Restrictions from command-line options, applied to every page hit.
 
     languages: page language codes (any of them); types: publication types (any of them);
-    years: inclusive (low, high), either end None for open.
+    years: inclusive (low, high), either end None for open; run: an index run's id.
     """
 
     languages: tuple[str, ...] = ()
     types: tuple[str, ...] = ()
     years: tuple[int | None, int | None] | None = None
+    run: int | None = None  # only pages written by this index run ("what's new")
 
 
 # ---------------------------------------------------------------- parsing
@@ -207,6 +218,12 @@ class _Parser:
             return self.fielded(tok)
         if tok.kind == "quote":
             return _phrase(tok.text[1:-1], None, tok.pos)
+        if tok.text.endswith("*") and len(tok.text.rstrip("*")) >= 2:
+            return Prefix(tok.text.rstrip("*"))
+        if tok.text.endswith("*"):
+            raise QuerySyntaxError(
+                f"a prefix needs two letters or more before '*' (position {tok.pos + 1})"
+            )
         return Word(tok.text)  # word, or a bare [..] range used as text
 
     def fielded(self, tok: _Tok) -> Node:
@@ -270,7 +287,7 @@ def parse_years(text: str) -> tuple[int | None, int | None]:
 # ---------------------------------------------------------------- building
 
 
-def _analyzed(code: str, text: str, analysis: str = s.STANDARD) -> list[tuple[int, str]]:
+def analyzed(code: str, text: str, analysis: str = s.STANDARD) -> list[tuple[int, str]]:
     """(position, token) pairs for `text` under language `code`'s analyzer."""
     analyzer = s.analyzer(code, analysis)
     return [(t.position, t.text) for t in analyzer.pre_tokenize(for_language(text, code)).tokens]
@@ -331,15 +348,20 @@ class _Builder:
         ):
             return exact
         assert self.terms is not None
-        extra = list(expansions(self.terms, self.schema, field, code, word.lower(), tokens[0][1]))
+        token = tokens[0][1]
+        extra = list(expansions(self.terms, self.schema, field, code, word.lower(), token))
+        if self.options.fuzzy and len(token) >= 3:
+            distance = 1 if len(token) <= 5 else 2
+            fuzzy = tantivy.Query.fuzzy_term_query(self.schema, field, token, distance)
+            extra.append(tantivy.Query.boost_query(fuzzy, FUZZY_WEIGHT))
         return tantivy.Query.disjunction_max_query([exact, *extra]) if extra else exact
 
     def analyzed(self, code: str, text: str) -> list[tuple[int, str]]:
-        return _analyzed(code, text, self.options.analysis)
+        return analyzed(code, text, self.options.analysis)
 
     def text(self, text: str) -> tantivy.Query:
         """`text` (a word or phrase) in any language's page text or in the title."""
-        if not _analyzed(s.UNDETERMINED, text):
+        if not analyzed(s.UNDETERMINED, text):
             raise QuerySyntaxError(f"{text!r} has no letters or digits to search for")
         schema = self.schema
         alternatives: list[tantivy.Query] = []
@@ -361,9 +383,26 @@ class _Builder:
                 )
         return tantivy.Query.disjunction_max_query(alternatives, TIE_BREAKER)
 
+    def prefix(self, text: str) -> tantivy.Query:
+        """Words starting with `text` in any language's page text or in the title."""
+        tokens = analyzed(s.UNDETERMINED, text)
+        if len(tokens) != 1:
+            raise QuerySyntaxError(f"{text}* : a prefix is one word of letters or digits")
+        pattern = re.escape(tokens[0][1]) + ".*"
+        alternatives = []
+        for spec in s.LANGUAGES.values():
+            alternatives.append(tantivy.Query.regex_query(self.schema, spec.text_field, pattern))
+            alternatives.append(
+                tantivy.Query.boost_query(
+                    tantivy.Query.regex_query(self.schema, spec.meta_field, pattern),
+                    self.options.meta_weight,
+                )
+            )
+        return tantivy.Query.disjunction_max_query(alternatives, TIE_BREAKER)
+
     def title(self, text: str) -> tantivy.Query:
         alternatives = []
-        neutral = _analyzed(s.UNDETERMINED, text)
+        neutral = analyzed(s.UNDETERMINED, text)
         if neutral:
             alternatives += [
                 _field_query(self.schema, f, neutral) for f in (s.F_TITLE, s.F_SUBTITLE)
@@ -378,13 +417,15 @@ class _Builder:
 
     def node(self, node: Node) -> tantivy.Query:
         schema = self.schema
+        if isinstance(node, Prefix):
+            return self.prefix(node.text)
         if isinstance(node, (Word, Phrase)):
             if node.field is None:
                 return self.text(node.text)
             if node.field == "title":
                 return self.title(node.text)
             if node.field == "author":
-                tokens = _analyzed(s.UNDETERMINED, node.text)
+                tokens = analyzed(s.UNDETERMINED, node.text)
                 if not tokens:
                     return tantivy.Query.empty_query()
                 return _field_query(schema, s.F_AUTHORS, tokens)
@@ -432,10 +473,21 @@ def build(
         restrictions.append(_raw_any(schema, s.F_TYPE, filters.types))
     if filters.years is not None:
         restrictions.append(_year_query(schema, *filters.years))
+    if filters.run is not None:
+        restrictions.append(tantivy.Query.term_query(schema, s.F_RUN, filters.run))
     query = _Builder(schema, options or Options(), searcher).node(node)
     return tantivy.Query.boolean_query(
         [(tantivy.Occur.Must, query)] + [(tantivy.Occur.Must, r) for r in restrictions]
     )
+
+
+def walk_words(node: Node) -> Iterator[Word | Phrase | Prefix]:
+    """The words, phrases and prefixes a query asks for (not those it excludes)."""
+    if isinstance(node, (Word, Phrase, Prefix)):
+        yield node
+    elif isinstance(node, (And, Or)):
+        for child in node.nodes:
+            yield from walk_words(child)
 
 
 def title_query(
@@ -443,16 +495,7 @@ def title_query(
 ) -> tantivy.Query | None:
     """Pages whose publication title or subtitle matches any word or phrase of the query
     (None when the query has none): used to rank such publications higher."""
-    texts: list[str] = []
-
-    def collect(n: Node) -> None:
-        if isinstance(n, (Word, Phrase)) and n.field is None:
-            texts.append(n.text)
-        elif isinstance(n, (And, Or)):
-            for child in n.nodes:
-                collect(child)
-
-    collect(node)
+    texts = [w.text for w in walk_words(node) if isinstance(w, (Word, Phrase)) and not w.field]
     if not texts:
         return None
     builder = _Builder(schema, options or Options(), None)
@@ -473,6 +516,8 @@ def explain(node: Node, indent: int = 0) -> Iterator[str]:
     elif isinstance(node, Not):
         yield f"{pad}NOT"
         yield from explain(node.node, indent + 1)
+    elif isinstance(node, Prefix):
+        yield f"{pad}words starting with {node.text.lower()!r} in page text or title"
     elif isinstance(node, YearRange):
         low, high = (
             node.low if node.low is not None else "*",
@@ -487,7 +532,7 @@ def explain(node: Node, indent: int = 0) -> Iterator[str]:
         yield f'{pad}{kind} "{node.text}" in {where}:'
         groups: dict[str, list[str]] = {}
         for code in s.LANGUAGES:
-            tokens = " ".join(t for _, t in _analyzed(code, node.text)) or "(stop word: any page)"
+            tokens = " ".join(t for _, t in analyzed(code, node.text)) or "(stop word: any page)"
             groups.setdefault(tokens, []).append(code)
         for tokens, codes in groups.items():
             yield f"{pad}  {','.join(codes)}: {tokens}"

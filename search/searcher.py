@@ -8,13 +8,14 @@ best pages with highlighted snippets.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import tantivy
 
 from indexer import schema as s
 from search import query as q
+from search.errors import BadOptionError
 from search.snippets import Snippets
 
 #: How many top page hits are grouped; publications are ranked by their best page.
@@ -56,12 +57,19 @@ class PublicationHit:
 
 @dataclass(frozen=True, slots=True)
 class SearchResults:
-    """The answer to one search: `total` matching publications, the top `hits`."""
+    """The answer to one search: `total` matching publications, the top `hits`.
+
+    facets: matching publications counted by type, year, (page) language and author,
+        computed by the index's aggregations;
+    suggestion: a corrected query when this one finds little, else None.
+    """
 
     query: str
     total: int
     total_pages: int
     hits: tuple[PublicationHit, ...]
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    suggestion: str | None = None
 
 
 def hit_count(result: tantivy.SearchResult) -> int:
@@ -69,14 +77,21 @@ def hit_count(result: tantivy.SearchResult) -> int:
     return int(getattr(result, "count", 0) or 0)
 
 
-def _text(doc: tantivy.Document, field: str) -> str | None:
+def text_of(doc: tantivy.Document, field: str) -> str | None:
     value = doc.get_first(field)
     return None if value is None else str(value)
 
 
-def _int(doc: tantivy.Document, field: str) -> int | None:
+def int_of(doc: tantivy.Document, field: str) -> int | None:
     value = doc.get_first(field)
     return None if value is None else int(value)
+
+
+#: Facet name -> the fast field it counts publications by.
+FACETS = {"type": s.F_TYPE, "year": s.F_YEAR, "language": s.F_LANG, "author": s.F_AUTHOR_FACET}
+SORTS = ("relevance", "date")
+#: A query with fewer matching pages than this gets a "did you mean" suggestion.
+SUGGEST_BELOW = 3
 
 
 def search(
@@ -86,17 +101,51 @@ def search(
     limit: int = 10,
     pages: int = 3,
     options: q.Options | None = None,
+    sort: str = "relevance",
 ) -> SearchResults:
     """Search the index at `index_dir` for `text`; see :mod:`search.query` for the syntax.
 
-    `options` default to the product's, with the analysis the index was built with."""
+    `options` default to the product's, with the analysis the index was built with;
+    `sort` is ``relevance`` or ``date`` (newest first)."""
+    if sort not in SORTS:
+        raise BadOptionError(f"--sort: expected one of {', '.join(SORTS)}, not {sort!r}")
     index = s.open_index(index_dir)
     options = options or q.Options(analysis=s.analysis_of(index_dir))
     node = q.parse(text)
-    tquery = q.build(node, index.schema, filters, options, index.searcher())
+    searcher = index.searcher()
+    tquery = q.build(node, index.schema, filters, options, searcher)
     titles = q.title_query(node, index.schema, options)
-    return run(index, text, tquery, limit=limit, pages=pages, titles=titles,
-               title_boost=options.title_boost)  # fmt: skip
+    results = run(index, text, tquery, limit=limit, pages=pages, titles=titles,
+                  title_boost=options.title_boost, sort=sort)  # fmt: skip
+    results = replace(results, facets=facets(searcher, tquery))
+    if results.total_pages < SUGGEST_BELOW:
+        from search.suggest import suggest
+
+        suggestion = suggest(searcher, index.schema, text, node)
+        if suggestion is not None:
+            better = q.build(q.parse(suggestion), index.schema, filters, options, searcher)
+            if hit_count(searcher.search(better, 1)) > results.total_pages:
+                results = replace(results, suggestion=suggestion)
+    return results
+
+
+def facets(searcher: tantivy.Searcher, query: tantivy.Query) -> dict[str, dict[str, int]]:
+    """Matching publications per type, year, page language and author (index aggregations:
+    a terms aggregation per field with the distinct publication ids counted in each)."""
+    aggs = {
+        name: {
+            "terms": {"field": fast_field, "size": 200},
+            "aggs": {"pubs": {"cardinality": {"field": s.F_ID}}},
+        }
+        for name, fast_field in FACETS.items()
+    }
+    result = searcher.aggregate(query, aggs)
+    out: dict[str, dict[str, int]] = {}
+    for name in FACETS:
+        buckets = result.get(name, {}).get("buckets", [])
+        counts = {str(b["key"]): round(b["pubs"]["value"]) for b in buckets}
+        out[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    return out
 
 
 def _publication_counts(searcher: tantivy.Searcher, query: tantivy.Query) -> dict[str, int]:
@@ -114,6 +163,7 @@ def run(
     pages: int = 3,
     titles: tantivy.Query | None = None,
     title_boost: float = q.TITLE_BOOST,
+    sort: str = "relevance",
 ) -> SearchResults:
     """Run a built query against an open index and group the page hits by publication.
 
@@ -128,11 +178,15 @@ def run(
     best: dict[str, float] = {}
     for score, address in result.hits:
         doc = searcher.doc(address)
-        pub_id = str(_text(doc, s.F_ID))
+        pub_id = str(text_of(doc, s.F_ID))
         groups.setdefault(pub_id, []).append((score, doc))
         if pub_id not in best:
             best[pub_id] = score * (title_boost if pub_id in titled else 1.0)
-    ranked = sorted(best, key=lambda pid: (-best[pid], -matched.get(pid, 0), pid))[:limit]
+    if sort == "date":
+        years = {pid: int_of(docs[0][1], s.F_YEAR) or 0 for pid, docs in groups.items()}
+        ranked = sorted(best, key=lambda pid: (-years[pid], -best[pid], pid))[:limit]
+    else:
+        ranked = sorted(best, key=lambda pid: (-best[pid], -matched.get(pid, 0), pid))[:limit]
     snippets = Snippets(searcher, tquery, index.schema)
     hits = [_publication(groups[pid], best[pid], matched.get(pid, len(groups[pid])), pages,
                          snippets) for pid in ranked]  # fmt: skip
@@ -149,21 +203,21 @@ def _publication(
     _, first = docs[0]
     page_hits: list[PageHit] = []
     for score, doc in docs:
-        number = _int(doc, s.F_PAGE) or 0
+        number = int_of(doc, s.F_PAGE) or 0
         if number == 0 or len(page_hits) >= pages:
             continue
-        language = str(_text(doc, s.F_LANG))
+        language = str(text_of(doc, s.F_LANG))
         page_hits.append(
             PageHit(number, language, score, snippets.html(doc, s.text_field(language)))
         )
     return PublicationHit(
-        id=str(_text(first, s.F_ID)),
-        title=str(_text(first, s.F_TITLE)),
-        subtitle=_text(first, s.F_SUBTITLE),
+        id=str(text_of(first, s.F_ID)),
+        title=str(text_of(first, s.F_TITLE)),
+        subtitle=text_of(first, s.F_SUBTITLE),
         authors=tuple(first.get_all(s.F_AUTHORS)),
-        year=_int(first, s.F_YEAR),
-        type=_text(first, s.F_TYPE),
-        path=_text(first, s.F_PATH) or "",
+        year=int_of(first, s.F_YEAR),
+        type=text_of(first, s.F_TYPE),
+        path=text_of(first, s.F_PATH) or "",
         languages=tuple(first.get_all(s.F_DOC_LANGS)),
         score=score,
         matched_pages=matched,

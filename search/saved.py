@@ -1,0 +1,97 @@
+"""Saved queries: re-run them after each index run and see which hit pages are new.
+
+Stored beside the index in ``saved.json``: per name, the query, when it last ran, and the
+pages (``id#page``) it found then.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from indexer import schema as s
+from search import query as q
+from search.errors import BadOptionError
+from search.pages import export_rows
+
+SAVED_FILE = "saved.json"
+
+
+@dataclass(frozen=True, slots=True)
+class SavedRun:
+    """The outcome of re-running one saved query.
+
+    hits: every matching page (export rows), each with ``"new": True`` when the previous
+    run of this query did not find it; previous_run: when that was ('' the first time).
+    """
+
+    name: str
+    query: str
+    previous_run: str
+    hits: tuple[dict[str, Any], ...]
+
+    @property
+    def new(self) -> int:
+        return sum(1 for h in self.hits if h["new"])
+
+
+def _load(index_dir: Path) -> dict[str, dict[str, Any]]:
+    try:
+        data = json.loads((index_dir / SAVED_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        raise BadOptionError(f"{index_dir / SAVED_FILE}: unreadable ({exc})") from exc
+    return data if isinstance(data, dict) else {}
+
+
+def _store(index_dir: Path, data: dict[str, dict[str, Any]]) -> None:
+    tmp = index_dir / (SAVED_FILE + ".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(index_dir / SAVED_FILE)
+
+
+def add(index_dir: Path, name: str, query: str) -> None:
+    """Save `query` as `name` (replacing a query of that name); it must parse."""
+    s.open_index(index_dir)  # a clear error when there is no index
+    q.parse(query)
+    data = _load(index_dir)
+    data[name] = {"query": query, "last_run": "", "seen": []}
+    _store(index_dir, data)
+
+
+def remove(index_dir: Path, name: str) -> None:
+    data = _load(index_dir)
+    if data.pop(name, None) is None:
+        raise BadOptionError(f"no saved query {name!r} (see `pubsearch saved list`)")
+    _store(index_dir, data)
+
+
+def saved(index_dir: Path) -> dict[str, str]:
+    """name -> query text."""
+    return {name: str(entry["query"]) for name, entry in _load(index_dir).items()}
+
+
+def run_saved(index_dir: Path, names: list[str] | None = None) -> list[SavedRun]:
+    """Re-run saved queries (all, or `names`), mark hits not seen last time, remember them."""
+    data = _load(index_dir)
+    unknown = [n for n in names or [] if n not in data]
+    if unknown:
+        raise BadOptionError(f"no saved query {unknown[0]!r} (see `pubsearch saved list`)")
+    runs = []
+    now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    for name in names or sorted(data):
+        entry = data[name]
+        seen = set(entry.get("seen", []))
+        hits = []
+        for row in export_rows(index_dir, entry["query"]):
+            key = f"{row['id']}#{row['page']}"
+            hits.append({**row, "new": key not in seen})
+        runs.append(SavedRun(name, entry["query"], entry.get("last_run", ""), tuple(hits)))
+        entry["seen"] = sorted(f"{h['id']}#{h['page']}" for h in hits)
+        entry["last_run"] = now
+    _store(index_dir, data)
+    return runs

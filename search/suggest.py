@@ -1,0 +1,86 @@
+"""'Did you mean': corrections built from the index's own terms, in each page language.
+
+For each word of a query that no page of a language holds, the closest term of that
+language's field (edit distance 1, or 2 past five letters; ties go to the more frequent
+term) is looked up, and shown as the word a page really uses: the stem is turned back into
+a word by reading a page that contains it (``människohandl`` -> ``människohandel``).
+"""
+
+from __future__ import annotations
+
+import re
+
+import tantivy
+
+from indexer import schema as s
+from search.query import Node, Word, analyzed, walk_words
+
+_WORD = re.compile(r"\w+")
+
+
+def distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance of `a` and `b`, or `limit + 1` once it exceeds `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i]
+        for j, cb in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+def _surface(searcher: tantivy.Searcher, schema: tantivy.Schema, code: str, term: str) -> str:
+    """A word of a stored page whose analysis is `term` (else `term` itself)."""
+    field = s.text_field(code)
+    hits = searcher.search(tantivy.Query.term_query(schema, field, term), 1, count=False).hits
+    if hits:
+        text = str(searcher.doc(hits[0][1]).get_first(field) or "")
+        for word in _WORD.findall(text):
+            tokens = analyzed(code, word)
+            if len(tokens) == 1 and tokens[0][1] == term:
+                return str(word.lower())
+    return term
+
+
+def correction(searcher: tantivy.Searcher, schema: tantivy.Schema, word: str) -> str | None:
+    """The closest word the index holds for `word`, or None (known or nothing close)."""
+    best: tuple[int, int, str, str] | None = None  # (distance, -doc freq, term, language)
+    for code in s.LANGUAGES:
+        if searcher.doc_freq(s.F_LANG, code) == 0:
+            continue
+        tokens = analyzed(code, word)
+        if len(tokens) != 1:
+            continue
+        token = tokens[0][1]
+        field = s.text_field(code)
+        if searcher.doc_freq(field, token) > 0:
+            return None  # some language knows the word as typed
+        limit = 1 if len(token) <= 5 else 2
+        for term, freq in searcher.terms_with_prefix(field, token[:2], limit=20_000):
+            d = distance(token, term, limit)
+            if d <= limit:
+                candidate = (d, -freq, term, code)
+                best = candidate if best is None or candidate < best else best
+    if best is None:
+        return None
+    return _surface(searcher, schema, best[3], best[2])
+
+
+def suggest(
+    searcher: tantivy.Searcher, schema: tantivy.Schema, text: str, node: Node
+) -> str | None:
+    """The query text with unknown words replaced by their corrections, or None."""
+    suggestion = text
+    changed = False
+    for word in walk_words(node):
+        if not isinstance(word, Word) or word.field is not None:
+            continue
+        fixed = correction(searcher, schema, word.text)
+        if fixed and fixed != word.text.lower():
+            suggestion = re.sub(rf"(?<!\w){re.escape(word.text)}(?!\w)", fixed, suggestion, count=1)
+            changed = True
+    return suggestion if changed else None
