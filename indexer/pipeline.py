@@ -22,7 +22,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import time
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
@@ -120,7 +119,7 @@ class Page:
 
 
 Status = Literal["indexed", "partial", "no-text", "failed", "metadata"]
-Source_ = Literal["catalog", "path"]
+Origin = Literal["catalog", "path"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +143,7 @@ class FileRecord:
     reason: str
     detail: str
     failed_pages: tuple[int, ...]
-    source: Source_
+    source: Origin
     meta_hash: str
     page_count: int
 
@@ -544,7 +543,7 @@ def load_records(index: tantivy.Index) -> dict[str, FileRecord]:
         record = FileRecord(
             text(s.F_KEY), text(s.F_ID), text(s.F_PATH), text(s.F_ABSPATH), number(s.F_SIZE),
             number(s.F_MTIME), text(s.F_SHA256), cast(Status, text(s.F_STATUS)),
-            text(s.F_REASON), text(s.F_DETAIL), failed, cast(Source_, text(s.F_SOURCE)),
+            text(s.F_REASON), text(s.F_DETAIL), failed, cast(Origin, text(s.F_SOURCE)),
             text(s.F_META_HASH),
             number(s.F_PAGE_COUNT),
         )  # fmt: skip
@@ -860,5 +859,3 @@ def _clear(index_dir: Path) -> None:
                               ".tantivy-writer.lock"}
         ):  # fmt: skip
             child.unlink()
-        elif child.is_dir() and child.name.endswith(".tmp"):
-            shutil.rmtree(child)

@@ -38,19 +38,22 @@ class NotFoundError(BadOptionError):
     """No such publication or page in the index."""
 
 
+def _pages_query(index: tantivy.Index, pub_id: str, page: int | None = None) -> tantivy.Query:
+    """The page documents of `pub_id` (only page `page` when given)."""
+    clauses = [
+        tantivy.Query.term_query(index.schema, s.F_KIND, s.KIND_PAGE),
+        tantivy.Query.term_query(index.schema, s.F_ID, pub_id),
+    ]
+    if page is not None:
+        clauses.append(tantivy.Query.term_query(index.schema, s.F_PAGE, page))
+    return tantivy.Query.boolean_query([(tantivy.Occur.Must, c) for c in clauses])
+
+
 def _page_doc(index: tantivy.Index, pub_id: str, page: int) -> tantivy.Document:
     searcher = index.searcher()
-    query = tantivy.Query.boolean_query(
-        [
-            (tantivy.Occur.Must, tantivy.Query.term_query(index.schema, s.F_KIND, s.KIND_PAGE)),
-            (tantivy.Occur.Must, tantivy.Query.term_query(index.schema, s.F_ID, pub_id)),
-            (tantivy.Occur.Must, tantivy.Query.term_query(index.schema, s.F_PAGE, page)),
-        ]
-    )
-    hits = searcher.search(query, 1).hits
+    hits = searcher.search(_pages_query(index, pub_id, page), 1).hits
     if not hits:
-        count_q = tantivy.Query.term_query(index.schema, s.F_ID, pub_id)
-        if hit_count(searcher.search(count_q, 1)) == 0:
+        if hit_count(searcher.search(_pages_query(index, pub_id), 1)) == 0:
             raise NotFoundError(f"no publication {pub_id!r} in the index (see `pubsearch search`)")
         raise NotFoundError(f"{pub_id} has no page {page}")
     return searcher.doc(hits[0][1])
@@ -104,13 +107,7 @@ def similar(index_dir: Path, ref: str, limit: int = 10, pages: int = 3) -> Searc
     if page is not None:
         docs = [_page_doc(index, pub_id, page)]
     else:
-        query = tantivy.Query.boolean_query(
-            [
-                (tantivy.Occur.Must, tantivy.Query.term_query(index.schema, s.F_KIND, s.KIND_PAGE)),
-                (tantivy.Occur.Must, tantivy.Query.term_query(index.schema, s.F_ID, pub_id)),
-            ]
-        )
-        docs = [searcher.doc(a) for _, a in searcher.search(query, 2000).hits]
+        docs = [searcher.doc(a) for _, a in searcher.search(_pages_query(index, pub_id), 2000).hits]
         if not docs:
             raise NotFoundError(f"no publication {pub_id!r} in the index")
     by_field: dict[str, list[str]] = {}
