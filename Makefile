@@ -7,7 +7,8 @@ export PUBSEARCH_INDEX ?= $(CURDIR)/.pubsearch/index
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test lint typecheck check bench eval eval-doc corpus clean
+.PHONY: help install demo serve test lint typecheck check bench bench-web eval eval-doc corpus \
+	screenshot clean
 REALPDFS ?= ../shared/realpdfs
 
 help: ## List the targets
@@ -30,20 +31,27 @@ demo: $(STAMP) ## Index the bundled corpus and run example searches
 	$(PUBSEARCH) search 'помощ' --lang bg --pages 1
 	@echo "Try: $(PUBSEARCH) search 'tiggeri' --json   (index at $$PUBSEARCH_INDEX)"
 
+serve: $(STAMP) ## Index the bundled corpus and serve the search page at http://127.0.0.1:8000/
+	$(PUBSEARCH) index -q
+	$(PUBSEARCH) serve
+
 test: $(STAMP) ## Run the test suite
 	$(VENV)/bin/pytest -q
 
 lint: $(STAMP) ## ruff format --check and ruff check
-	$(VENV)/bin/ruff format --check indexer search tests corpus/build.py
-	$(VENV)/bin/ruff check indexer search tests corpus/build.py
+	$(VENV)/bin/ruff format --check indexer search tests corpus/build.py docs/screenshot.py
+	$(VENV)/bin/ruff check indexer search tests corpus/build.py docs/screenshot.py
 
 typecheck: $(STAMP) ## mypy --strict on indexer and search
 	$(VENV)/bin/mypy
 
 check: lint typecheck test ## What CI runs: lint, types, tests
 
-bench: $(STAMP) ## Indexing benchmark on the real-world PDFs (REALPDFS=../shared/realpdfs)
+bench: $(STAMP) bench-web ## Benchmarks: web page, then indexing the real-world PDFs (REALPDFS=...)
 	$(PY) tests/benchmarks/bench_index.py $(REALPDFS)
+
+bench-web: $(STAMP) ## Web page render times on the bundled corpus (target: median < 50 ms)
+	$(PY) tests/benchmarks/bench_web.py
 
 eval: $(STAMP) ## Search-quality evaluation (tests/eval) on the corpus and ../shared/realpdfs
 	$(PY) tests/eval/run_eval.py
@@ -53,6 +61,9 @@ eval-doc: $(STAMP) ## Run the evaluation and write its results into docs/evaluat
 
 corpus: $(STAMP) ## Rebuild corpus/pdf/*.pdf from corpus/text (needs fonts-dejavu-core)
 	$(PY) corpus/build.py
+
+screenshot: $(STAMP) ## Photograph the search page into docs/search-page.png (needs chromium)
+	$(PY) docs/screenshot.py
 
 clean: ## Remove the venv, the demo index and caches
 	rm -rf $(VENV) .pubsearch .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -472,5 +472,17 @@ def saved_run(names: tuple[str, ...], index_dir: Path | None, as_json: bool) -> 
         click.echo(fmt.saved_text(runs) or "no saved queries")
 
 
+@cli.command("serve")
+@index_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (loopback: only this machine).")  # fmt: skip
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+def serve_cmd(index_dir: Path | None, host: str, port: int) -> None:
+    """Serve the search page (read-only) at http://HOST:PORT/."""
+    from search.web.serve import serve
+
+    serve(index_dir or default_index_dir(), host, port)
+
+
 def main() -> None:
     cli(prog_name="pubsearch")

@@ -32,6 +32,7 @@ def results_json(results: SearchResults) -> dict[str, Any]:
         "query": results.query,
         "total": results.total,
         "total_pages": results.total_pages,
+        "offset": results.offset,
         "suggestion": results.suggestion,
         "facets": results.facets,
         "hits": [
@@ -39,6 +40,7 @@ def results_json(results: SearchResults) -> dict[str, Any]:
                 "id": h.id,
                 "title": h.title,
                 "subtitle": h.subtitle,
+                "description": h.description,
                 "authors": list(h.authors),
                 "year": h.year,
                 "type": h.type,

@@ -90,6 +90,22 @@ def page_url(index_dir: Path, pub_id: str, page: int) -> str:
     return Path(view.abspath).as_uri() + f"#page={page}"
 
 
+def pdf_file(index_dir: Path, pub_id: str) -> Path:
+    """The indexed PDF of publication `pub_id`, as recorded by the index; only files
+    whose pages are in the index have one (failed files and catalog-only entries don't)."""
+    index = s.open_index(index_dir)
+    searcher = index.searcher()
+    for _, address in searcher.search(_pages_query(index, pub_id), 1).hits:
+        abspath = text_of(searcher.doc(address), s.F_ABSPATH)
+        if not abspath:
+            raise NotFoundError(f"{pub_id} has no PDF (a catalog entry without a file)")
+        path = Path(abspath)
+        if not path.is_file():
+            raise NotFoundError(f"{pub_id}: its PDF is no longer at {path}; re-index")
+        return path
+    raise NotFoundError(f"no publication {pub_id!r} in the index")
+
+
 def parse_ref(ref: str) -> tuple[str, int | None]:
     """``ID`` or ``ID#PAGE`` -> (id, page or None)."""
     m = re.fullmatch(r"([^#\s]+)(?:#(\d+))?", ref.strip())

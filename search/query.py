@@ -465,6 +465,14 @@ def build(
 
     Given the index's `searcher`, words are also expanded against its terms (inflection,
     compounds, diacritics: :mod:`search.expand`)."""
+    query = _Builder(schema, options or Options(), searcher).node(node)
+    return restrict(query, schema, filters)
+
+
+def restrict(
+    query: tantivy.Query, schema: tantivy.Schema, filters: Filters | None = None
+) -> tantivy.Query:
+    """`query` over page documents only, restricted by `filters`."""
     filters = filters or Filters()
     restrictions = [tantivy.Query.term_query(schema, s.F_KIND, s.KIND_PAGE)]
     if filters.languages:
@@ -475,7 +483,6 @@ def build(
         restrictions.append(_year_query(schema, *filters.years))
     if filters.run is not None:
         restrictions.append(tantivy.Query.term_query(schema, s.F_RUN, filters.run))
-    query = _Builder(schema, options or Options(), searcher).node(node)
     return tantivy.Query.boolean_query(
         [(tantivy.Occur.Must, query)] + [(tantivy.Occur.Must, r) for r in restrictions]
     )

@@ -53,6 +53,7 @@ class PublicationHit:
     score: float
     matched_pages: int
     pages: tuple[PageHit, ...]
+    description: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,7 @@ class SearchResults:
     hits: tuple[PublicationHit, ...]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     suggestion: str | None = None
+    offset: int = 0  # how many publications were skipped before `hits` (paging)
 
 
 def hit_count(result: tantivy.SearchResult) -> int:
@@ -102,11 +104,13 @@ def search(
     pages: int = 3,
     options: q.Options | None = None,
     sort: str = "relevance",
+    offset: int = 0,
 ) -> SearchResults:
     """Search the index at `index_dir` for `text`; see :mod:`search.query` for the syntax.
 
     `options` default to the product's, with the analysis the index was built with;
-    `sort` is ``relevance`` or ``date`` (newest first)."""
+    `sort` is ``relevance`` or ``date`` (newest first); `offset` skips that many
+    publications of the ranking (the next result page starts at ``offset + limit``)."""
     if sort not in SORTS:
         raise BadOptionError(f"--sort: expected one of {', '.join(SORTS)}, not {sort!r}")
     index = s.open_index(index_dir)
@@ -116,7 +120,7 @@ def search(
     tquery = q.build(node, index.schema, filters, options, searcher)
     titles = q.title_query(node, index.schema, options)
     results = run(index, text, tquery, limit=limit, pages=pages, titles=titles,
-                  title_boost=options.title_boost, sort=sort)  # fmt: skip
+                  title_boost=options.title_boost, sort=sort, offset=offset)  # fmt: skip
     results = replace(results, facets=facets(searcher, tquery))
     if results.total_pages < SUGGEST_BELOW:
         from search.suggest import suggest
@@ -164,6 +168,7 @@ def run(
     titles: tantivy.Query | None = None,
     title_boost: float = q.TITLE_BOOST,
     sort: str = "relevance",
+    offset: int = 0,
 ) -> SearchResults:
     """Run a built query against an open index and group the page hits by publication.
 
@@ -184,13 +189,41 @@ def run(
             best[pub_id] = score * (title_boost if pub_id in titled else 1.0)
     if sort == "date":
         years = {pid: int_of(docs[0][1], s.F_YEAR) or 0 for pid, docs in groups.items()}
-        ranked = sorted(best, key=lambda pid: (-years[pid], -best[pid], pid))[:limit]
+        ranked = sorted(best, key=lambda pid: (-years[pid], -best[pid], pid))
     else:
-        ranked = sorted(best, key=lambda pid: (-best[pid], -matched.get(pid, 0), pid))[:limit]
+        ranked = sorted(best, key=lambda pid: (-best[pid], -matched.get(pid, 0), pid))
+    ranked = ranked[offset : offset + limit]
     snippets = Snippets(searcher, tquery, index.schema)
     hits = [_publication(groups[pid], best[pid], matched.get(pid, len(groups[pid])), pages,
                          snippets) for pid in ranked]  # fmt: skip
-    return SearchResults(text, len(matched), hit_count(result), tuple(hits))
+    return SearchResults(text, len(matched), hit_count(result), tuple(hits), offset=offset)
+
+
+def browse(
+    index_dir: Path,
+    filters: q.Filters | None = None,
+    limit: int = 10,
+    offset: int = 0,
+) -> SearchResults:
+    """Every publication that passes `filters`, newest first (then by id), like the
+    agency's catalog page: what an empty search shows. No page hits, only metadata."""
+    index = s.open_index(index_dir)
+    searcher = index.searcher()
+    everything = q.restrict(tantivy.Query.all_query(), index.schema, filters)
+    buckets = searcher.aggregate(everything, {"pubs": {
+        "terms": {"field": s.F_ID, "size": MAX_PUBLICATIONS},
+        "aggs": {"year": {"max": {"field": s.F_YEAR}}},
+    }})["pubs"]["buckets"]  # fmt: skip
+    years = {str(b["key"]): b["year"]["value"] or 0 for b in buckets}
+    ranked = sorted(years, key=lambda pid: (-years[pid], pid))
+    hits = []
+    for pid in ranked[offset : offset + limit]:
+        one = tantivy.Query.term_query(index.schema, s.F_ID, pid)
+        first = searcher.search(q.restrict(one, index.schema), 1).hits[0][1]
+        hits.append(_publication([(1.0, searcher.doc(first))], 1.0, 0, 0, None))
+    total_pages = hit_count(searcher.search(everything, 1, count=True))
+    return SearchResults("", len(ranked), total_pages, tuple(hits),
+                         facets(searcher, everything), offset=offset)  # fmt: skip
 
 
 def _publication(
@@ -198,13 +231,13 @@ def _publication(
     score: float,
     matched: int,
     pages: int,
-    snippets: Snippets,
+    snippets: Snippets | None,
 ) -> PublicationHit:
     _, first = docs[0]
     page_hits: list[PageHit] = []
     for score, doc in docs:
         number = int_of(doc, s.F_PAGE) or 0
-        if number == 0 or len(page_hits) >= pages:
+        if number == 0 or len(page_hits) >= pages or snippets is None:
             continue
         language = str(text_of(doc, s.F_LANG))
         page_hits.append(
@@ -222,4 +255,5 @@ def _publication(
         score=score,
         matched_pages=matched,
         pages=tuple(page_hits),
+        description=text_of(first, s.F_DESCRIPTION),
     )

@@ -1,0 +1,45 @@
+"""Take the README's screenshot of the search page (``make screenshot``).
+
+Indexes the bundled corpus into a temp folder, serves it, and photographs a search in
+Debian's headless Chromium through Playwright: ``docs/search-page.png``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from urllib.parse import urlencode
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+from test_web_browser import CHROMIUM, CHROMIUM_ARGS, start_server  # noqa: E402
+
+QUERY = {"q": "barnen skydd"}
+
+
+def main() -> None:
+    out = ROOT / "docs" / "search-page.png"
+    with tempfile.TemporaryDirectory(prefix="pubsearch-shot-") as tmp:
+        index_dir = Path(tmp) / "index"
+        subprocess.run([sys.executable, "-m", "search", "index", "-q", "--index", str(index_dir),
+                        "--catalog", str(ROOT / "corpus" / "catalog.toml")], check=True)  # fmt: skip
+        proc, url = start_server(index_dir)
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                page = browser.new_page(viewport={"width": 1200, "height": 1000}, locale="sv-SE")
+                page.goto(f"{url}/?{urlencode(QUERY)}")
+                page.screenshot(path=str(out))
+                browser.close()
+        finally:
+            proc.terminate()
+            proc.wait(10)
+    print(f"wrote {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,309 @@
+"""The publication search page: a read-only Starlette app over one index.
+
+Routes (all GET):
+
+- ``/``: the search form and results (``q``, ``type``, ``lang``, ``year``, ``sort``, ``p``
+  for the result page, ``ui`` for the interface language); an empty query lists every
+  publication, newest first.
+- ``/page/{id}/{n}``: one page's text with the matches of ``q`` highlighted.
+- ``/pdf/{id}``: the indexed PDF of a publication (by id only; open at a page with
+  ``#page=N``).
+- ``/api/search``: the JSON of ``pubsearch search --json`` (an empty ``q`` lists).
+
+Every value from a PDF or the catalog reaches the page through Jinja2's autoescaping; the
+only markup we add ourselves is ``<mark>`` around matches (:func:`highlighted`). Bad
+parameters get a 400 page, unknown ids a 404, a missing index a 503.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from indexer import schema as s
+from indexer.errors import IndexNotFoundError, SchemaVersionError
+from search.errors import BadOptionError, SearchError
+from search.format import results_json
+from search.pages import NotFoundError, pdf_file, show_page
+from search.query import Filters, parse_years
+from search.searcher import SearchResults, browse, search
+from search.web.i18n import DEFAULT, UI_LANGUAGES, Texts, from_accept_language
+
+HERE = Path(__file__).resolve().parent
+PER_PAGE = 10
+MAX_LIMIT = 100
+MAX_RESULT_PAGE = 1000
+MAX_QUERY_CHARS = 1000
+PAGES_PER_HIT = 3
+_TYPE = re.compile(r"[a-z][a-z0-9_-]{0,39}")
+_MARK = re.compile(r"<b>(.*?)</b>", re.S)
+#: No inline script or style may run, whatever a PDF contains (defence in depth: the
+#: escaping is what keeps PDF text inert).
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; "
+    "img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def highlighted(snippet_html: str) -> Markup:
+    """Snippet HTML from the index (escaped text with ``<b>`` around matches) made safe:
+    everything but the marks is unescaped and escaped again, so that no markup from the
+    PDF can survive, and the marks become ``<mark>``."""
+    out: list[str] = []
+    last = 0
+    for m in _MARK.finditer(snippet_html):
+        out.append(str(escape(html.unescape(_strip_tags(snippet_html[last : m.start()])))))
+        out.append(f"<mark>{escape(html.unescape(_strip_tags(m.group(1))))}</mark>")
+        last = m.end()
+    out.append(str(escape(html.unescape(_strip_tags(snippet_html[last:])))))
+    return Markup("".join(out))
+
+
+def _strip_tags(text: str) -> str:
+    """Drop any tag left in snippet HTML (the index escapes page text, so there are none)."""
+    return re.sub(r"</?b>", "", text)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchForm:
+    """The search parameters of a request, validated.
+
+    q: query text ('' lists all); type, lang: one value or ''; year: ``2016`` or
+    ``2015..2017`` or ''; sort: relevance|date; p: 1-based result page; limit: publications
+    per result page; ui: the interface language when asked for in the URL, else ''.
+    """
+
+    q: str = ""
+    type: str = ""
+    lang: str = ""
+    year: str = ""
+    sort: str = "relevance"
+    p: int = 1
+    limit: int = PER_PAGE
+    ui: str = ""
+
+    @property
+    def filters(self) -> Filters:
+        return Filters(
+            languages=(self.lang,) if self.lang else (),
+            types=(self.type,) if self.type else (),
+            years=parse_years(self.year) if self.year else None,
+        )
+
+    def params(self, **changes: Any) -> dict[str, str]:
+        """The URL parameters of this form with `changes`, defaults left out."""
+        form = replace(self, **changes)
+        defaults = SearchForm()
+        out: dict[str, str] = {}
+        for name in ("q", "type", "lang", "year", "sort", "p", "limit", "ui"):
+            value = getattr(form, name)
+            if value != getattr(defaults, name):
+                out[name] = str(value)
+        return out
+
+    def url(self, path: str = "/", **changes: Any) -> str:
+        params = self.params(**changes)
+        return path + ("?" + urlencode(params) if params else "")
+
+
+def _int(params: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = params.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise BadOptionError(f"{name}: expected a whole number from {low} to {high}, not {raw!r}")
+    return int(raw)
+
+
+def parse_form(params: Mapping[str, str], default_limit: int = PER_PAGE) -> SearchForm:
+    """Validate the query parameters of a search, or raise :class:`BadOptionError`."""
+    text = params.get("q", "").strip()
+    if len(text) > MAX_QUERY_CHARS:
+        raise BadOptionError(f"q: the query is longer than {MAX_QUERY_CHARS} characters")
+    type_ = params.get("type", "").strip()
+    if type_ and not _TYPE.fullmatch(type_):
+        raise BadOptionError(f"type: not a publication type: {type_!r}")
+    lang = params.get("lang", "").strip()
+    if lang and lang not in s.LANGUAGES:
+        known = ", ".join(sorted(s.LANGUAGES))
+        raise BadOptionError(f"lang: unknown language code {lang!r} (one of {known})")
+    year = params.get("year", "").strip()
+    if year:
+        parse_years(year)
+    sort = params.get("sort", "relevance").strip() or "relevance"
+    if sort not in ("relevance", "date"):
+        raise BadOptionError(f"sort: expected relevance or date, not {sort!r}")
+    ui = params.get("ui", "").strip()
+    if ui and ui not in UI_LANGUAGES:
+        raise BadOptionError(f"ui: expected one of {', '.join(UI_LANGUAGES)}, not {ui!r}")
+    return SearchForm(
+        q=text, type=type_, lang=lang, year=year, sort=sort,
+        p=_int(params, "p", 1, 1, MAX_RESULT_PAGE),
+        limit=_int(params, "limit", default_limit, 1, MAX_LIMIT), ui=ui,
+    )  # fmt: skip
+
+
+def run_search(index_dir: Path, form: SearchForm, pages: int = PAGES_PER_HIT) -> SearchResults:
+    """The results for a form: a search, or the listing of all publications when `q` is
+    empty (the catalog page's default)."""
+    offset = (form.p - 1) * form.limit
+    if not form.q:
+        return browse(index_dir, form.filters, form.limit, offset)
+    return search(index_dir, form.q, form.filters, form.limit, pages, None, form.sort, offset)
+
+
+class WebApp:
+    """The routes over one index folder; :func:`create_app` wraps it in Starlette."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self.index_dir = index_dir
+        self.env = Environment(
+            loader=FileSystemLoader(HERE / "templates"),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters["highlighted"] = highlighted
+
+    # ------------------------------------------------------------ helpers
+
+    def texts(self, request: Request) -> Texts:
+        ui = request.query_params.get("ui", "")
+        if ui not in UI_LANGUAGES:
+            ui = from_accept_language(request.headers.get("accept-language")) or DEFAULT
+        return Texts(ui)
+
+    def render(
+        self, request: Request, name: str, status: int = 200, **context: Any
+    ) -> HTMLResponse:
+        form = context.get("form", SearchForm())
+        body = self.env.get_template(name).render(
+            request_path=request.url.path, page_url=_page_link(form), **context
+        )
+        return HTMLResponse(body, status_code=status, headers=SECURITY_HEADERS)
+
+    def error(self, request: Request, status: int, message: str, form: SearchForm) -> Response:
+        t = self.texts(request)
+        return self.render(request, "error.html", status, t=t, form=form, code=status,
+                           heading=t[f"error_{status}"], message=message)  # fmt: skip
+
+    def failure(self, request: Request, exc: Exception, form: SearchForm) -> Response:
+        """The response for an error raised by the library."""
+        return self.error(request, status_for(exc), message_for(exc), form)
+
+    # ------------------------------------------------------------ routes
+
+    def home(self, request: Request) -> Response:
+        form = SearchForm(ui=request.query_params.get("ui", "")
+                          if request.query_params.get("ui") in UI_LANGUAGES else "")  # fmt: skip
+        try:
+            form = parse_form(request.query_params)
+            results = run_search(self.index_dir, form)
+            types = browse(self.index_dir, limit=0).facets.get("type", {})
+        except (SearchError, IndexNotFoundError, SchemaVersionError) as exc:
+            return self.failure(request, exc, form)
+        t = self.texts(request)
+        result_pages = max(1, math.ceil(results.total / form.limit))
+        return self.render(request, "index.html", t=t, form=form, results=results, types=types,
+                           result_pages=result_pages)  # fmt: skip
+
+    def page(self, request: Request) -> Response:
+        form = SearchForm()
+        try:
+            form = parse_form(request.query_params)
+            pub_id = str(request.path_params["pub_id"])
+            number = _path_int(str(request.path_params["number"]))
+            view = show_page(self.index_dir, pub_id, number, form.q or None)
+        except (SearchError, IndexNotFoundError, SchemaVersionError) as exc:
+            return self.failure(request, exc, form)
+        return self.render(request, "page.html", t=self.texts(request), form=form, view=view)
+
+    def pdf(self, request: Request) -> Response:
+        pub_id = str(request.path_params["pub_id"])
+        try:
+            path = pdf_file(self.index_dir, pub_id)
+        except NotFoundError:
+            return self.error(request, 404, f"no indexed PDF for {pub_id!r}", SearchForm())
+        except (SearchError, IndexNotFoundError, SchemaVersionError) as exc:
+            return self.failure(request, exc, SearchForm())
+        return FileResponse(
+            path, media_type="application/pdf", filename=f"{pub_id}.pdf",
+            content_disposition_type="inline", headers={"X-Content-Type-Options": "nosniff"},
+        )  # fmt: skip
+
+    def api_search(self, request: Request) -> Response:
+        try:
+            form = parse_form(request.query_params)
+            results = run_search(self.index_dir, form)
+        except (SearchError, IndexNotFoundError, SchemaVersionError) as exc:
+            status = status_for(exc)
+            return JSONResponse({"error": message_for(exc), "status": status}, status)
+        return JSONResponse(results_json(results), headers={"X-Content-Type-Options": "nosniff"})
+
+    async def not_found(self, request: Request, exc: Exception) -> Response:
+        return self.error(request, 404, f"no such page: {request.url.path}", SearchForm())
+
+
+def _path_int(raw: str) -> int:
+    if not raw.isdigit() or int(raw) < 1:
+        raise BadOptionError(f"page: expected a page number from 1, not {raw!r}")
+    return int(raw)
+
+
+def _page_link(form: SearchForm) -> Callable[[str, int], str]:
+    def link(pub_id: str, number: int) -> str:
+        params = {k: v for k, v in form.params().items() if k in ("q", "ui")}
+        return f"/page/{_quote(pub_id)}/{number}" + ("?" + urlencode(params) if params else "")
+
+    return link
+
+
+def _quote(pub_id: str) -> str:
+    from urllib.parse import quote
+
+    return quote(pub_id, safe="")
+
+
+def status_for(exc: Exception) -> int:
+    """400 for bad parameters or queries, 404 for unknown ids, 503 without a usable index."""
+    if isinstance(exc, NotFoundError):
+        return 404
+    if isinstance(exc, (IndexNotFoundError, SchemaVersionError)):
+        return 503
+    return 400
+
+
+def message_for(exc: Exception) -> str:
+    if isinstance(exc, IndexNotFoundError):
+        return "no search index yet: run `pubsearch index` first"
+    return str(exc)
+
+
+def create_app(index_dir: Path) -> Starlette:
+    """The web app over the index at `index_dir` (opened per request, so a batch re-index
+    shows up at once)."""
+    app = WebApp(index_dir)
+    routes = [
+        Route("/", app.home, methods=["GET", "HEAD"]),
+        Route("/page/{pub_id}/{number}", app.page, methods=["GET", "HEAD"]),
+        Route("/pdf/{pub_id}", app.pdf, methods=["GET", "HEAD"]),
+        Route("/api/search", app.api_search, methods=["GET", "HEAD"]),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    return Starlette(routes=routes, exception_handlers={404: app.not_found})

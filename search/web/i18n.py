@@ -1,0 +1,197 @@
+"""The web page's words in Swedish (the default) and English.
+
+:func:`choose` picks the interface language from ``?ui=`` or the Accept-Language header;
+:data:`TEXTS` holds one dict of strings per language, with the same keys.
+"""
+
+from __future__ import annotations
+
+import re
+
+DEFAULT = "sv"
+UI_LANGUAGES = ("sv", "en")
+
+TEXTS: dict[str, dict[str, str]] = {
+    "sv": {
+        "html_lang": "sv",
+        "site": "Publikationer",
+        "tagline": "Sök i rapporter, handböcker och broschyrer om människohandel, sida för sida",
+        "intro": "Sök enkelt efter publikationer genom att ange typ eller skriv ord eller "
+        "löpande text i sökfältet.",
+        "query_label": "Sökord",
+        "query_placeholder": 't.ex. skydd för barn, "frivilligt återvändande", жертвам',
+        "type_label": "Typ",
+        "all_types": "Alla typer",
+        "sort_label": "Sortering",
+        "sort_relevance": "Relevans",
+        "sort_date": "Nyast först",
+        "submit": "Sök",
+        "switch": "English",
+        "switch_ui": "en",
+        "found": "{total} publikationer, {pages} sidor",
+        "found_one": "1 publikation, {pages} sidor",
+        "listing": "{total} publikationer, nyast först",
+        "none": "Inga träffar för {query}.",
+        "did_you_mean": "Menade du",
+        "filters": "Avgränsa",
+        "facet_type": "Typ",
+        "facet_language": "Språk (sidor)",
+        "facet_year": "År",
+        "remove_filter": "ta bort",
+        "authors": "Författad av",
+        "published": "Publicerad",
+        "languages": "Språk",
+        "type": "Typ",
+        "no_pdf": "Ingen PDF (endast katalogpost)",
+        "download": "Ladda ner PDF",
+        "matched_pages": "Träff på {n} sidor",
+        "matched_page": "Träff på 1 sida",
+        "page": "Sida",
+        "page_of": "Sida {page} av {count}",
+        "open_pdf": "Öppna PDF:en på sidan {page}",
+        "show_page": "Visa sidans text",
+        "ocr": "OCR",
+        "previous": "Föregående",
+        "next": "Nästa",
+        "result_page": "Resultatsida {page} av {count}",
+        "back": "Tillbaka till sökningen",
+        "new_search": "Ny sökning",
+        "page_language": "Sidans språk",
+        "empty_page": "Sidan har ingen text.",
+        "error_400": "Felaktig förfrågan",
+        "error_404": "Hittades inte",
+        "error_503": "Inget sökindex",
+        "footer": "Sökningen görs i PDF-filernas text; sidnummer räknas från PDF:ens första sida.",
+        "type.report": "Rapport",
+        "type.manual": "Handbok",
+        "type.brochure": "Broschyr",
+        "type.film": "Film",
+        "lang.sv": "svenska",
+        "lang.en": "engelska",
+        "lang.ro": "rumänska",
+        "lang.rom": "romani",
+        "lang.bg": "bulgariska",
+        "lang.ru": "ryska",
+        "lang.und": "obestämt",
+        "lang.no": "norska",
+        "lang.da": "danska",
+        "lang.fi": "finska",
+        "lang.de": "tyska",
+        "lang.fr": "franska",
+        "lang.es": "spanska",
+        "lang.uk": "ukrainska",
+    },
+    "en": {
+        "html_lang": "en",
+        "site": "Publications",
+        "tagline": "Search inside reports, manuals and brochures on human trafficking, "
+        "page by page",
+        "intro": "Search for publications by picking a type, or type words or running text "
+        "into the search field.",
+        "query_label": "Search words",
+        "query_placeholder": 'e.g. protection children, "voluntary return", жертвам',
+        "type_label": "Type",
+        "all_types": "All types",
+        "sort_label": "Order",
+        "sort_relevance": "Relevance",
+        "sort_date": "Newest first",
+        "submit": "Search",
+        "switch": "Svenska",
+        "switch_ui": "sv",
+        "found": "{total} publications, {pages} pages",
+        "found_one": "1 publication, {pages} pages",
+        "listing": "{total} publications, newest first",
+        "none": "Nothing found for {query}.",
+        "did_you_mean": "Did you mean",
+        "filters": "Narrow down",
+        "facet_type": "Type",
+        "facet_language": "Language (pages)",
+        "facet_year": "Year",
+        "remove_filter": "remove",
+        "authors": "Written by",
+        "published": "Published",
+        "languages": "Languages",
+        "type": "Type",
+        "no_pdf": "No PDF (catalog entry only)",
+        "download": "Download PDF",
+        "matched_pages": "Matches on {n} pages",
+        "matched_page": "Matches on 1 page",
+        "page": "Page",
+        "page_of": "Page {page} of {count}",
+        "open_pdf": "Open the PDF at page {page}",
+        "show_page": "Show the page's text",
+        "ocr": "OCR",
+        "previous": "Previous",
+        "next": "Next",
+        "result_page": "Result page {page} of {count}",
+        "back": "Back to the search",
+        "new_search": "New search",
+        "page_language": "Page language",
+        "empty_page": "This page has no text.",
+        "error_400": "Bad request",
+        "error_404": "Not found",
+        "error_503": "No search index",
+        "footer": "Searches the text of the PDF files; page numbers count from the PDF's "
+        "first page.",
+        "type.report": "Report",
+        "type.manual": "Manual",
+        "type.brochure": "Brochure",
+        "type.film": "Film",
+        "lang.sv": "Swedish",
+        "lang.en": "English",
+        "lang.ro": "Romanian",
+        "lang.rom": "Romani",
+        "lang.bg": "Bulgarian",
+        "lang.ru": "Russian",
+        "lang.und": "undetermined",
+        "lang.no": "Norwegian",
+        "lang.da": "Danish",
+        "lang.fi": "Finnish",
+        "lang.de": "German",
+        "lang.fr": "French",
+        "lang.es": "Spanish",
+        "lang.uk": "Ukrainian",
+    },
+}
+
+_ACCEPT = re.compile(r"\s*([A-Za-z]{1,8})(?:-[A-Za-z0-9]{1,8})*\s*(?:;\s*q\s*=\s*([0-9.]+))?\s*")
+
+
+def from_accept_language(header: str | None) -> str | None:
+    """The interface language the browser prefers most, if we have it (RFC 9110 q-values)."""
+    best: tuple[float, str] | None = None
+    for position, part in enumerate((header or "").split(",")):
+        m = _ACCEPT.fullmatch(part)
+        if not m:
+            continue
+        try:
+            weight = float(m.group(2)) if m.group(2) else 1.0
+        except ValueError:
+            continue
+        code = m.group(1).lower()
+        if code in UI_LANGUAGES and weight > 0:
+            candidate = (weight - position * 1e-6, code)
+            best = candidate if best is None or candidate > best else best
+    return best[1] if best else None
+
+
+class Texts:
+    """The strings of one interface language; unknown codes fall back to the code itself."""
+
+    def __init__(self, ui: str) -> None:
+        self.ui = ui
+        self._strings = TEXTS[ui]
+
+    def __getitem__(self, key: str) -> str:
+        return self._strings[key]
+
+    def __call__(self, key: str, **values: object) -> str:
+        return self._strings[key].format(**values)
+
+    def language(self, code: str) -> str:
+        return self._strings.get(f"lang.{code}", code)
+
+    def type_name(self, code: str | None) -> str:
+        if not code:
+            return ""
+        return self._strings.get(f"type.{code}", code)
