@@ -9,7 +9,8 @@ Hierarchy::
     │   └── EmptyPDFError                   the file has no pages
     ├── IndexNotFoundError (+ FileNotFoundError)  no index at the given folder
     ├── SchemaVersionError                  the index was built by another schema version
-    └── IndexLockedError                    another indexer is writing to the index
+    ├── IndexLockedError                    another indexer is writing to the index
+    └── OcrUnavailableError                 Tesseract (or a language pack) is not installed
 
 Every message says what happened, where, and what to do next.
 """
@@ -79,3 +80,7 @@ class IndexLockedError(IndexerError):
             f"index at {index_dir} is being updated by process {pid} since {since}; "
             "wait for it to finish (searches keep working meanwhile)"
         )
+
+
+class OcrUnavailableError(IndexerError):
+    """Tesseract or its language packs are missing; the message names the apt command."""

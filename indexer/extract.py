@@ -15,7 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from pdfminer.converter import PDFPageAggregator
-from pdfminer.layout import LAParams, LTChar, LTComponent, LTContainer, LTPage, LTTextBox
+from pdfminer.layout import (
+    LAParams,
+    LTChar,
+    LTComponent,
+    LTContainer,
+    LTImage,
+    LTPage,
+    LTTextBox,
+)
 from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage
@@ -142,6 +150,23 @@ def page_text(layout: LTPage) -> str:
     return "\n\n".join(b.strip("\n") for b in blocks if b.strip())
 
 
+def image_share(layout: LTPage) -> float:
+    """The share of the page's area covered by images (overlaps counted once per image,
+    capped at 1)."""
+    area = max(1.0, layout.width * layout.height)
+    covered = 0.0
+    stack: list[LTComponent] = [layout]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, LTImage):
+            x0, x1 = max(item.x0, layout.x0), min(item.x1, layout.x1)
+            y0, y1 = max(item.y0, layout.y0), min(item.y1, layout.y1)
+            covered += max(0.0, x1 - x0) * max(0.0, y1 - y0)
+        elif isinstance(item, LTContainer):
+            stack.extend(item)
+    return round(min(1.0, covered / area), 3)
+
+
 def iter_pages(
     path: Path,
     passwords: Sequence[str] = (),
@@ -189,12 +214,13 @@ def iter_pages(
                     interpreter.process_page(page)
                     layout = device.get_result()
                     text = page_text(layout)
+                    images = image_share(layout)
                 except MemoryError:
                     raise
                 except Exception as exc:  # one bad page must not lose the others
                     yield RawPage(number, "", _describe(exc, "unreadable page"))
                 else:
-                    yield RawPage(number, text)
+                    yield RawPage(number, text, image_share=images)
     except OSError as exc:
         raise ExtractionError(str(path), f"cannot read file ({exc.strerror or exc})") from exc
 

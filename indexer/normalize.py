@@ -81,6 +81,16 @@ _DIGITS = re.compile(r"\d+")
 UNMAPPED_SHARE = 0.5
 #: A page with fewer letters than this (after cleaning) has no usable text.
 MIN_LETTERS = 3
+#: A garbled text layer: a bad OCR layer or a font that maps Cyrillic glyphs to Latin
+#: look-alikes ("CeereHllq o roxo,r{ax", "co6crBeHHocru"). Words with a capital after a
+#: small letter and words with digits between letters are both rare in real text; on every
+#: real-world PDF we test against, only such layers have both over these shares.
+GARBLED_CAMEL_SHARE = 0.15
+GARBLED_DIGIT_SHARE = 0.03
+GARBLED_MIN_WORDS = 8
+_CAMEL = re.compile(r"[a-zа-я][A-ZА-Я]")
+_LETTER_DIGIT = re.compile(r"[^\W\d_][0-9]+[^\W\d_]|^[a-zA-Z]?[0-9][a-zA-Z]{2,}")
+_EDGE_PUNCT = ".,;:!?()\"'«»“”„-–—"
 
 
 class TextQuality(StrEnum):
@@ -89,13 +99,15 @@ class TextQuality(StrEnum):
     OK = "ok"  # readable text
     EMPTY = "empty"  # no text layer at all (scan, image, blank page): needs OCR
     UNMAPPED = "unmapped"  # mostly glyphs without a Unicode mapping: needs OCR
+    GARBLED = "garbled"  # letters, but not words (Latin look-alikes of Cyrillic): needs OCR
 
 
 @dataclass(frozen=True, slots=True)
 class CleanText:
     """One page's text after normalization.
 
-    text: normalized text, paragraphs separated by a blank line; empty unless quality is OK.
+    text: normalized text, paragraphs separated by a blank line; empty unless quality is OK
+        or GARBLED (garbled text is kept: nothing is lost until OCR replaces it).
     quality: whether the page has usable text.
     unmapped_glyphs: how many ``(cid:N)`` runs the extractor produced (dropped from text).
     """
@@ -135,6 +147,17 @@ def _rejoin(match: re.Match[str], vocab: frozenset[str]) -> str:
     return left + right
 
 
+def garbled(text: str) -> bool:
+    """Whether `text` looks like letters that do not make words (see GARBLED_*)."""
+    words = [w.strip(_EDGE_PUNCT) for w in text.split()]
+    words = [w for w in words if len(w) >= 2 and any(c.isalpha() for c in w)]
+    if len(words) < GARBLED_MIN_WORDS:
+        return False
+    camel = sum(1 for w in words if _CAMEL.search(w)) / len(words)
+    digits = sum(1 for w in words if _LETTER_DIGIT.search(w)) / len(words)
+    return camel >= GARBLED_CAMEL_SHARE and digits >= GARBLED_DIGIT_SHARE
+
+
 def normalize_page(raw: str, vocab: frozenset[str] = frozenset()) -> CleanText:
     """Normalize one page of extracted text; see the module docstring for the steps."""
     unmapped = len(_CID.findall(raw))
@@ -151,7 +174,9 @@ def normalize_page(raw: str, vocab: frozenset[str] = frozenset()) -> CleanText:
     text = text.replace(_SOFT_HYPHEN, "")
     text = _SPACE.sub(" ", text)
     paragraphs = (" ".join(p.split()) for p in _BLANK_LINES.split(text))
-    return CleanText("\n\n".join(p for p in paragraphs if p), TextQuality.OK, unmapped)
+    text = "\n\n".join(p for p in paragraphs if p)
+    quality = TextQuality.GARBLED if garbled(text) else TextQuality.OK
+    return CleanText(text, quality, unmapped)
 
 
 def _block_key(block: str) -> str:

@@ -24,7 +24,8 @@ import os
 import re
 import time
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Literal, cast
@@ -42,8 +43,13 @@ from indexer.normalize import (
     normalize_document,
     unnormalized_document,
 )
-from indexer.records import PdfInfo, RawPage
-from indexer.workers import DEFAULT_MEMORY_MB, DEFAULT_PAGE_TIMEOUT, DEFAULT_TIMEOUT
+from indexer.records import OcrOutcome, OcrPage, OcrPlan, PdfInfo, RawPage
+from indexer.workers import (
+    DEFAULT_MEMORY_MB,
+    DEFAULT_OCR_TIMEOUT,
+    DEFAULT_PAGE_TIMEOUT,
+    DEFAULT_TIMEOUT,
+)
 
 #: Commit after this many files or seconds, whichever comes first.
 COMMIT_EVERY_FILES = 20
@@ -107,8 +113,10 @@ class Page:
     number: 1-based page number (0 for the one document of an entry without a PDF).
     text: normalized text ('' when the page has no usable text).
     language: analyzer code (key of :data:`indexer.schema.LANGUAGES`).
-    quality: ok / empty / unmapped / error / none.
+    quality: ok / empty / unmapped / garbled / error / none (of the text layer).
     error: why the page could not be read, or None.
+    ocr: "done" (the text came from OCR), "needed" (no usable text and no OCR), or "".
+    ocr_confidence: mean OCR word confidence 0-100 when OCR'd.
     """
 
     number: int
@@ -116,6 +124,8 @@ class Page:
     language: str
     quality: str
     error: str | None = None
+    ocr: str = ""
+    ocr_confidence: float | None = None
 
 
 Status = Literal["indexed", "partial", "no-text", "failed", "metadata"]
@@ -146,6 +156,8 @@ class FileRecord:
     source: Origin
     meta_hash: str
     page_count: int
+    needs_ocr: int = 0  # pages with no usable text that were not read with OCR
+    ocr_mode: str = ""  # the --ocr mode the file was indexed with
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +193,9 @@ class FileEvent:
     detail: str = ""
     previous_path: str = ""
     from_cache: bool = False
+    ocr_pages: int = 0  # pages whose text came from OCR
+    needs_ocr: int = 0  # pages with no usable text left without OCR
+    ocr_seconds: float = 0.0  # time spent reading pages (0 when all came from the cache)
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +205,7 @@ class IndexReport:
     events: tuple[FileEvent, ...]
     seconds: float
     index_dir: str
+    notes: tuple[str, ...] = ()  # things the user should know, e.g. how to get OCR working
 
     def count(self, action: Action) -> int:
         return sum(1 for e in self.events if e.action == action)
@@ -216,6 +232,14 @@ class IndexReport:
     @property
     def pages_without_text(self) -> int:
         return sum(e.pages_without_text for e in self.files)
+
+    @property
+    def ocr_pages(self) -> int:
+        return sum(e.ocr_pages for e in self.files)
+
+    @property
+    def needs_ocr(self) -> int:
+        return sum(e.needs_ocr for e in self.files)
 
     @property
     def ok(self) -> bool:
@@ -412,23 +436,38 @@ def build_publication(
     info: PdfInfo,
     raw_pages: Sequence[RawPage],
     normalize: bool = True,
+    ocr: Mapping[int, OcrPage] | None = None,
+    needs_ocr: Collection[int] = (),
 ) -> tuple[Publication, list[Page]]:
     """Normalize and language-tag the extracted pages of one source (`normalize=False`:
-    the evaluation ablation without text normalization)."""
+    the evaluation ablation without text normalization).
+
+    `ocr` holds what OCR read on some pages; it replaces their text layer before
+    normalization, so OCR text is cleaned and language-tagged like any page. Pages in
+    `needs_ocr` that OCR did not read are marked as still needing it."""
     from indexer.language import detect_document  # langdetect: only when there is work
 
     entry = source.entry
     assert source.path is not None
-    texts = [p.text for p in raw_pages]
+    ocr = {n: o for n, o in (ocr or {}).items() if o.error is None}
+    texts = [ocr[p.number].text if p.number in ocr else p.text for p in raw_pages]
+    qualities = [str(c.quality) for c in normalize_document([p.text for p in raw_pages])] if (
+        ocr) else None  # fmt: skip
     cleaned = normalize_document(texts) if normalize else unnormalized_document(texts)
     declared = entry.languages if entry else ()
     guesses = detect_document([c.text for c in cleaned], declared)
     pages: list[Page] = []
-    for raw, clean, guess in zip(raw_pages, cleaned, guesses, strict=True):
-        quality = "error" if raw.error else str(clean.quality)
+    for i, (raw, clean, guess) in enumerate(zip(raw_pages, cleaned, guesses, strict=True)):
+        quality = qualities[i] if qualities else str(clean.quality)
+        quality = "error" if raw.error else quality
         language = guess.code if clean.quality is TextQuality.OK else s.UNDETERMINED
         text = for_language(clean.text, language)
-        pages.append(Page(raw.number, text, language, quality, raw.error))
+        read = ocr.get(raw.number)
+        if read is not None:
+            state, confidence = s.OCR_DONE, read.confidence
+        else:
+            state, confidence = (s.OCR_NEEDED if raw.number in needs_ocr else ""), None
+        pages.append(Page(raw.number, text, language, quality, raw.error, state, confidence))
     detected = tuple(sorted({p.language for p in pages if p.text} - {s.UNDETERMINED}))
     first_text = next((p.text for p in pages if p.text), "")
     pub = Publication(
@@ -484,6 +523,10 @@ def documents(pub: Publication, pages: Sequence[Page], run: int = 0) -> Iterator
         doc.add_integer(s.F_PAGE_COUNT, pub.page_count)
         doc.add_text(s.F_LANG, page.language)
         doc.add_text(s.F_QUALITY, page.quality)
+        if page.ocr:
+            doc.add_text(s.F_OCR, page.ocr)
+        if page.ocr_confidence is not None:
+            doc.add_float(s.F_OCR_CONFIDENCE, page.ocr_confidence)
         for code in pub.languages:
             doc.add_text(s.F_DOC_LANGS, code)
         doc.add_text(s.F_TITLE, pub.title)
@@ -513,10 +556,11 @@ def record_document(record: FileRecord) -> tantivy.Document:
         (s.F_KEY, record.key), (s.F_ID, record.id), (s.F_PATH, record.path),
         (s.F_ABSPATH, record.abspath), (s.F_SHA256, record.sha256), (s.F_STATUS, record.status),
         (s.F_REASON, record.reason), (s.F_DETAIL, record.detail), (s.F_SOURCE, record.source),
-        (s.F_META_HASH, record.meta_hash),
+        (s.F_META_HASH, record.meta_hash), (s.F_OCR_MODE, record.ocr_mode),
         (s.F_FAILED_PAGES, ",".join(map(str, record.failed_pages))),
     ):  # fmt: skip
         doc.add_text(name, value)
+    doc.add_integer(s.F_NEEDS_OCR, record.needs_ocr)
     doc.add_integer(s.F_SIZE, record.size)
     doc.add_integer(s.F_MTIME, record.mtime_ns)
     doc.add_integer(s.F_PAGE_COUNT, record.page_count)
@@ -545,7 +589,7 @@ def load_records(index: tantivy.Index) -> dict[str, FileRecord]:
             number(s.F_MTIME), text(s.F_SHA256), cast(Status, text(s.F_STATUS)),
             text(s.F_REASON), text(s.F_DETAIL), failed, cast(Origin, text(s.F_SOURCE)),
             text(s.F_META_HASH),
-            number(s.F_PAGE_COUNT),
+            number(s.F_PAGE_COUNT), number(s.F_NEEDS_OCR), text(s.F_OCR_MODE),
         )  # fmt: skip
         records[record.key] = record
     return records
@@ -560,13 +604,16 @@ def _status(pages: Sequence[Page]) -> Status:
     return "indexed" if any(p.text for p in pages) else "no-text"
 
 
-def _page_failure_detail(pages: Sequence[Page]) -> str:
-    bad = [p for p in pages if p.error]
-    if not bad:
-        return ""
+def _page_failure_detail(pages: Sequence[Page], ocr: Mapping[int, OcrPage]) -> str:
     reasons: dict[str, list[int]] = {}
-    for p in bad:
-        reasons.setdefault(str(p.error), []).append(p.number)
+    for p in pages:
+        if p.error:
+            reasons.setdefault(str(p.error), []).append(p.number)
+    for number, read in sorted(ocr.items()):
+        if read.error:
+            reasons.setdefault(f"OCR {read.error}", []).append(number)
+    if not reasons:
+        return ""
     return "; ".join(f"page {','.join(map(str, ns))}: {r}" for r, ns in reasons.items())
 
 
@@ -639,15 +686,25 @@ def index(
     commit_seconds: float = COMMIT_EVERY_SECONDS,
     analysis: str = s.STANDARD,
     normalize: bool = True,
+    ocr: str = "auto",
+    ocr_timeout: float = DEFAULT_OCR_TIMEOUT,
 ) -> IndexReport:
     """Bring the index at `index_dir` up to date with the catalog (no `paths`) or with the
     PDFs under `paths`. Only what changed is extracted; see the module docstring.
 
     `on_plan(n)` is called with the number of files that need work, `on_file(event)` after
-    each file. `analysis` (for a new index) and `normalize` exist for evaluation ablations.
+    each file. `ocr` is auto, off or force (see :func:`pages_needing_ocr`), with
+    `ocr_timeout` seconds per page. `analysis` (for a new index) and `normalize` exist for
+    evaluation ablations.
     Raises :class:`~indexer.errors.IndexLockedError` when another run holds the
     index.
     """
+    if ocr not in OCR_MODES:
+        raise ValueError(f"ocr: expected one of {', '.join(OCR_MODES)}, not {ocr!r}")
+    from indexer.ocr import engine
+
+    cache_root = cache_dir or default_cache_dir()
+    settings = OcrSettings(ocr, engine() is not None, str(cache_root), ocr_timeout)
     started = time.monotonic()
     with index_lock(index_dir):
         idx, clear = _open_for_writing(index_dir, rebuild, analysis)
@@ -655,6 +712,12 @@ def index(
         sources = plan_sources(paths, catalog)
 
         def retry(record: FileRecord) -> bool:
+            if (
+                settings.runs
+                and record.status != "failed"
+                and (record.needs_ocr > 0 or (ocr == "force" and record.ocr_mode != "force"))
+            ):
+                return True  # OCR can now read what it could not (or was not asked to)
             return record.status in ("failed", "partial") and (
                 retry_failed or (record.reason == "encrypted" and bool(passwords))
             )
@@ -670,7 +733,7 @@ def index(
             if on_file is not None:
                 on_file(event)
 
-        cache = ExtractionCache(cache_dir or default_cache_dir())
+        cache = ExtractionCache(cache_root)
         work = [c for c in changes if c.action in ("add", "update", "rename") and c.source
                 and c.source.path is not None]  # fmt: skip
         if on_plan is not None:
@@ -679,10 +742,11 @@ def index(
             _apply_simple(change, idx, writer, emit)
         limits = (timeout, page_timeout, float(memory_mb))
         _extract_and_write(work, idx, writer, emit, cache, passwords, retry_failed, workers,
-                           limits, normalize)  # fmt: skip
+                           limits, normalize, settings)  # fmt: skip
         writer.commit()
         writer.writer.wait_merging_threads()
-        report = IndexReport(tuple(events), time.monotonic() - started, str(index_dir))
+        notes = _ocr_notes(events, settings)
+        report = IndexReport(tuple(events), time.monotonic() - started, str(index_dir), notes)
         s.write_meta(index_dir, last_run={"run": writer.run, **_run_summary(report)})
     return report
 
@@ -725,10 +789,9 @@ def _apply_simple(
 
 def _replace(rec: FileRecord, change: Change) -> FileRecord:
     assert change.source is not None
-    return FileRecord(
-        change.source.key, rec.id, str(change.source.path), change.source.key, change.size,
-        change.mtime_ns, change.sha256, rec.status, rec.reason, rec.detail, rec.failed_pages,
-        rec.source, rec.meta_hash, rec.page_count,
+    return replace(
+        rec, key=change.source.key, path=str(change.source.path), abspath=change.source.key,
+        size=change.size, mtime_ns=change.mtime_ns, sha256=change.sha256,
     )  # fmt: skip
 
 
@@ -756,35 +819,122 @@ def _cached(
     return hit
 
 
+@dataclass(frozen=True, slots=True)
+class OcrSettings:
+    """How a run reads pages without usable text (``--ocr``).
+
+    mode: auto (only such pages), off (flag them as needing OCR), force (every page);
+    available: whether Tesseract is installed; cache_dir: the OCR cache root; timeout:
+    seconds per page.
+    """
+
+    mode: str = "auto"
+    available: bool = False
+    cache_dir: str = ""
+    timeout: float = 120.0
+
+    @property
+    def runs(self) -> bool:
+        return self.mode != "off" and self.available
+
+
+OCR_MODES = ("auto", "off", "force")
+#: A page covered by images at least this much, with fewer letters than SPARSE_LETTERS,
+#: is a scan with at most a stamped header or page number: it is read with OCR too.
+SCAN_IMAGE_SHARE = 0.5
+SPARSE_LETTERS = 200
+_LETTERS = re.compile(r"[^\W\d_]")
+
+
+def pages_needing_ocr(raw_pages: Sequence[RawPage], mode: str = "auto") -> list[int]:
+    """The pages OCR should read: every readable page with ``force``; else those without
+    usable text: no text layer, unmapped glyphs, a garbled layer, or a scan (mostly image)
+    with little text."""
+    if mode == "force":
+        return [p.number for p in raw_pages if not p.error]
+    cleaned = normalize_document([p.text for p in raw_pages])
+    return [
+        raw.number
+        for raw, clean in zip(raw_pages, cleaned, strict=True)
+        if not raw.error and (
+            clean.quality is not TextQuality.OK
+            or (raw.image_share >= SCAN_IMAGE_SHARE
+                and len(_LETTERS.findall(clean.text)) < SPARSE_LETTERS)
+        )
+    ]  # fmt: skip
+
+
+def ocr_languages(source: Source, raw_pages: Sequence[RawPage], skip: Collection[int]
+                  ) -> tuple[str, ...]:  # fmt: skip
+    """The languages to read a file's scanned pages in: the catalog entry's, else those
+    detected on its other pages (at most two, most pages first), else none (then the
+    script Tesseract's OSD sees picks: see :data:`indexer.ocr.SCRIPT_DEFAULTS`)."""
+    if source.entry is not None and source.entry.languages:
+        return source.entry.languages
+    others = [p.text for p in raw_pages if p.number not in skip and p.text.strip()]
+    if not others:
+        return ()
+    from collections import Counter
+
+    from indexer.language import detect_document
+
+    cleaned = normalize_document(others)
+    guesses = detect_document([c.text for c in cleaned if c.quality is TextQuality.OK])
+    counts = Counter(g.code for g in guesses if g.code != s.UNDETERMINED)
+    return tuple(code for code, _ in counts.most_common(2))
+
+
 def _extract_and_write(
     work: Sequence[Change], idx: tantivy.Index, writer: _Writer, emit: ProgressCallback,
     cache: ExtractionCache, passwords: Sequence[str], retry_failed: bool,
     workers: int | None, limits: tuple[float, float, float], normalize: bool,
+    ocr: OcrSettings,
 ) -> None:  # fmt: skip
+    """Text for every changed file (extraction cache, else workers), then OCR for the
+    pages that need it (same workers), then the documents."""
     by_key = {c.source.key: c for c in work if c.source is not None}
-    to_extract = []
-    for change in work:
-        assert change.source is not None
-        hit = _cached(cache, change.sha256, limits, passwords, retry_failed)
-        if hit is not None:
-            _write(change, hit, idx, writer, emit, True, normalize)
-        else:
-            to_extract.append(change)
-    if not to_extract:
-        return
+    waiting: dict[str, tuple[Extraction, bool, tuple[int, ...]]] = {}
+
+    def text_in(change: Change, extraction: Extraction, from_cache: bool) -> Job | None:
+        """Write the file, or return the OCR job it waits for."""
+        assert change.source is not None and change.source.path is not None
+        needs: tuple[int, ...] = ()
+        if extraction.failure is None and extraction.info is not None:
+            needs = tuple(pages_needing_ocr(extraction.pages, ocr.mode))
+        if needs and ocr.runs:
+            languages = ocr_languages(change.source, extraction.pages, needs)
+            waiting[change.source.key] = (extraction, from_cache, needs)
+            plan = OcrPlan(needs, languages, ocr.cache_dir, ocr.timeout)
+            return Job(change.source.key, change.source.path, tuple(passwords), plan)
+        _write(change, extraction, idx, writer, emit, from_cache, normalize, ocr.mode,
+               needs_ocr=needs)  # fmt: skip
+        return None
+
     from indexer.workers import Job, extract_all
 
-    jobs = [
-        Job(c.source.key, c.source.path, tuple(passwords))
-        for c in to_extract
-        if c.source is not None and c.source.path is not None
-    ]
-    for job, extraction in extract_all(jobs, workers, limits[0], limits[1], int(limits[2])):
+    jobs: list[Job] = []
+    for change in work:
+        assert change.source is not None and change.source.path is not None
+        hit = _cached(cache, change.sha256, limits, passwords, retry_failed)
+        if hit is None:
+            jobs.append(Job(change.source.key, change.source.path, tuple(passwords)))
+        elif (job := text_in(change, hit, True)) is not None:
+            jobs.append(job)
+    if not jobs:
+        return
+    more: deque[Job] = deque()
+    for job, result in extract_all(jobs, workers, limits[0], limits[1], int(limits[2]), more):
         change = by_key[job.key]
-        reason = extraction.failure[0] if extraction.failure else ""
+        if isinstance(result, OcrOutcome):
+            extraction, from_cache, needs = waiting.pop(job.key)
+            _write(change, extraction, idx, writer, emit, from_cache, normalize, ocr.mode,
+                   {p.number: p for p in result.pages}, needs)  # fmt: skip
+            continue
+        reason = result.failure[0] if result.failure else ""
         if reason != "encrypted":  # a password may open it next time
-            cache.put(change.sha256, extraction)
-        _write(change, extraction, idx, writer, emit, False, normalize)
+            cache.put(change.sha256, result)
+        if (ocr_job := text_in(change, result, False)) is not None:
+            more.append(ocr_job)
 
 
 _EVENT_OF: dict[str, Action] = {"add": "added", "update": "updated", "rename": "renamed"}
@@ -792,7 +942,8 @@ _EVENT_OF: dict[str, Action] = {"add": "added", "update": "updated", "rename": "
 
 def _write(
     change: Change, extraction: Extraction, idx: tantivy.Index, writer: _Writer,
-    emit: ProgressCallback, from_cache: bool, normalize: bool,
+    emit: ProgressCallback, from_cache: bool, normalize: bool, ocr_mode: str = "auto",
+    ocr: Mapping[int, OcrPage] | None = None, needs_ocr: Collection[int] = (),
 ) -> None:  # fmt: skip
     source = change.source
     assert source is not None and source.path is not None
@@ -801,7 +952,7 @@ def _write(
     base = FileRecord(
         source.key, change.id, str(source.path), source.key, change.size, change.mtime_ns,
         change.sha256, "failed", "", "", (), "catalog" if source.entry else "path",
-        source.meta_hash, 0,
+        source.meta_hash, 0, 0, ocr_mode,
     )  # fmt: skip
     writer.delete_publication(change.id)
     if change.record is not None and change.record.key != source.key:
@@ -813,14 +964,15 @@ def _write(
         emit(FileEvent("failed", str(source.path), change.id, reason=reason, detail=detail))
         return
     pub, pages = build_publication(source, change.id, change.sha256, extraction.info,
-                                   extraction.pages, normalize)  # fmt: skip
+                                   extraction.pages, normalize, ocr, needs_ocr)  # fmt: skip
     for doc in documents(pub, pages, writer.run):
         writer.writer.add_document(doc)
     failed_pages = tuple(p.number for p in pages if p.error)
-    detail = _page_failure_detail(pages)
+    detail = _page_failure_detail(pages, ocr or {})
+    still = sum(1 for p in pages if p.ocr == s.OCR_NEEDED)
     record = replace(
         base, status=_status(pages), detail=detail, failed_pages=failed_pages,
-                   page_count=len(pages))  # fmt: skip
+                   page_count=len(pages), needs_ocr=still)  # fmt: skip
     writer.writer.add_document(record_document(record))
     writer.changed()
     emit(
@@ -830,8 +982,27 @@ def _write(
             failed_pages=failed_pages,
             languages=tuple(sorted({p.language for p in pages if p.text})),
             detail=detail, previous_path=previous, from_cache=from_cache,
+            ocr_pages=sum(1 for p in pages if p.ocr == s.OCR_DONE), needs_ocr=still,
+            ocr_seconds=round(sum(o.seconds for o in (ocr or {}).values()), 3),
         )
     )  # fmt: skip
+
+
+def _ocr_notes(events: Sequence[FileEvent], settings: OcrSettings) -> tuple[str, ...]:
+    needing = sum(e.needs_ocr for e in events if e.action in ("added", "updated", "renamed"))
+    if not needing:
+        return ()
+    from indexer.ocr import APT_HINT
+
+    pages = f"{needing} page{'s' if needing != 1 else ''}"
+    if settings.mode == "off":
+        return (f"{pages} without usable text need OCR (--ocr off); index again with "
+                "--ocr auto to read them",)  # fmt: skip
+    if not settings.available:
+        return (f"{pages} without usable text need OCR, but Tesseract is not installed; "
+                f"install it with: {APT_HINT}",)  # fmt: skip
+    return (f"{pages} could not be read with OCR (see the files' details); "
+            "the next run tries them again",)  # fmt: skip
 
 
 def _run_summary(report: IndexReport) -> dict[str, object]:
@@ -844,6 +1015,8 @@ def _run_summary(report: IndexReport) -> dict[str, object]:
         ],
         "pages_indexed": report.pages,
         "pages_without_text": report.pages_without_text,
+        "ocr_pages": report.ocr_pages,
+        "needs_ocr": report.needs_ocr,
     }
 
 

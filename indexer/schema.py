@@ -26,7 +26,7 @@ import tantivy
 from indexer import stopwords
 from indexer.errors import IndexNotFoundError, SchemaVersionError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 META_FILE = "pubsearch.json"
 MAX_TOKEN_BYTES = 240
 UNDETERMINED = "und"
@@ -127,6 +127,15 @@ F_INDEXED_AT = "indexed_at"
 # Facets and "what's new": authors as whole values, and the run that wrote a page.
 F_AUTHOR_FACET = "author_facet"
 F_RUN = "run"
+# OCR: on a page, "done" (its text came from OCR) or "needed" (no usable text, not OCR'd);
+# the mean OCR word confidence (0-100). On a file record, how many pages still need OCR
+# and the --ocr mode the file was indexed with.
+F_OCR = "ocr"
+OCR_DONE = "done"
+OCR_NEEDED = "needed"
+F_OCR_CONFIDENCE = "ocr_confidence"
+F_NEEDS_OCR = "needs_ocr"
+F_OCR_MODE = "ocr_mode"
 
 NEUTRAL_ANALYZER = LANGUAGES[UNDETERMINED].analyzer
 
@@ -172,11 +181,15 @@ def build_schema() -> tantivy.Schema:
     b = tantivy.SchemaBuilder()
     for name in (
         F_ID, F_TYPE, F_LANG, F_DOC_LANGS, F_SHA256, F_QUALITY, F_KIND, F_STATUS, F_AUTHOR_FACET,
+        F_OCR,
     ):  # fmt: skip
         b.add_text_field(name, stored=True, fast=True, tokenizer_name="raw")
     for name in (F_PATH, F_ABSPATH, F_KEY, F_REASON, F_DETAIL, F_FAILED_PAGES, F_SOURCE):
         b.add_text_field(name, stored=True, tokenizer_name="raw")
     b.add_text_field(F_META_HASH, stored=True, tokenizer_name="raw")
+    b.add_text_field(F_OCR_MODE, stored=True, tokenizer_name="raw")
+    b.add_float_field(F_OCR_CONFIDENCE, stored=True)
+    b.add_integer_field(F_NEEDS_OCR, stored=True)
     for name in (F_SIZE, F_MTIME, F_INDEXED_AT):
         b.add_integer_field(name, stored=True)
     for name in (F_TITLE, F_SUBTITLE, F_AUTHORS):

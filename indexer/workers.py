@@ -16,6 +16,13 @@ Workers stream a file page by page. The supervisor (the calling process) enforce
   same way with its signal.
 
 Peak memory is therefore bounded by ``workers`` x the per-worker limit, not by corpus size.
+
+The same pool reads pages with OCR: a :class:`Job` with an :class:`~indexer.records.OcrPlan`
+renders and reads its pages one by one (:func:`indexer.ocr.ocr_page`) under the plan's own
+per-page time limit (no file limit: a long scan takes as long as its pages), and a page
+that times out or kills its worker is recorded with that reason while a fresh worker goes
+on with the next. Jobs can be added while the pool runs (`more`): the indexer plans OCR
+for a file once its text is in.
 Workers are forked from a fork server that has pdfminer and langdetect loaded, so a killed
 worker is replaced in milliseconds.
 """
@@ -38,10 +45,11 @@ from pathlib import Path
 from typing import Any
 
 from indexer.cache import Extraction
-from indexer.records import PdfInfo, RawPage
+from indexer.records import OcrOutcome, OcrPage, OcrPlan, PdfInfo, RawPage
 
 DEFAULT_TIMEOUT = 300.0
 DEFAULT_PAGE_TIMEOUT = 60.0
+DEFAULT_OCR_TIMEOUT = 120.0
 DEFAULT_MEMORY_MB = 2048
 #: A worker is replaced after this many files, so slow leaks cannot pile up.
 FILES_PER_WORKER = 200
@@ -50,11 +58,13 @@ _POLL = 0.25
 
 @dataclass(frozen=True, slots=True)
 class Job:
-    """One file to extract: `key` identifies it to the caller."""
+    """One file to extract (or, with `ocr`, pages of it to read with OCR): `key`
+    identifies it to the caller."""
 
     key: str
     path: Path
     passwords: tuple[str, ...] = ()
+    ocr: OcrPlan | None = None
 
 
 # ------------------------------------------------------------------ worker side
@@ -77,7 +87,8 @@ OOM_EXIT = 75
 
 
 def _worker_main(conn: Connection, memory_mb: int) -> None:
-    """Receive (path, passwords, start) jobs; stream info, pages, and a final word back.
+    """Receive ("extract", path, passwords, start) or ("ocr", path, passwords, plan, start)
+    jobs; stream info, pages (or OCR pages), and a final word back.
 
     Any MemoryError, wherever it strikes, ends the worker with :data:`OOM_EXIT`; the
     supervisor records the page and goes on with a fresh worker.
@@ -95,7 +106,10 @@ def _worker_main(conn: Connection, memory_mb: int) -> None:
                 return
             if message is None:
                 return
-            path, passwords, start = message
+            if message[0] == "ocr":
+                _ocr_job(conn, *message[1:])
+                continue
+            _kind, path, passwords, start = message
             try:
                 on_info = (lambda info: conn.send(("info", info))) if start == 1 else None
                 for page in iter_pages(Path(path), passwords, on_info, start=start):
@@ -112,6 +126,33 @@ def _worker_main(conn: Connection, memory_mb: int) -> None:
         os._exit(OOM_EXIT)
 
 
+def _ocr_job(
+    conn: Connection, path: str, passwords: tuple[str, ...], plan: OcrPlan, start: int
+) -> None:
+    """Read the plan's pages from index `start` on; one ("ocr-start", n) before each page
+    (so the supervisor times it) and one ("ocr-page", OcrPage) after."""
+    import subprocess
+
+    from indexer.errors import OcrUnavailableError
+    from indexer.ocr import OcrCache, ocr_page
+
+    cache = OcrCache(Path(plan.cache_dir)) if plan.cache_dir else None
+    for number in plan.pages[start:]:
+        conn.send(("ocr-start", number))
+        try:
+            page = ocr_page(Path(path), number, plan.languages, passwords, cache, plan.timeout)
+        except subprocess.TimeoutExpired:
+            page = OcrPage(number, error="timeout")
+        except (OSError, OcrUnavailableError, ValueError) as exc:
+            page = OcrPage(number, error=f"ocr failed ({exc})")
+        except MemoryError:
+            raise
+        except Exception as exc:  # pdfium or a bug: this page only
+            page = OcrPage(number, error=f"ocr failed ({type(exc).__name__}: {exc})")
+        conn.send(("ocr-page", page))
+    conn.send(("done", None))
+
+
 # ------------------------------------------------------------------ supervisor side
 
 
@@ -123,6 +164,7 @@ class _Task:
     info: PdfInfo | None = None
     pages: list[RawPage] = field(default_factory=list)
     next_page: int = 1
+    ocr_pages: list[OcrPage] = field(default_factory=list)
 
     def result(
         self, failure: tuple[str, str] | None, limits: tuple[float, float, float]
@@ -191,17 +233,28 @@ def _describe_death(process: BaseProcess, memory_note: str) -> str:
     return f"crashed (worker exited with code {code})"
 
 
+def _page_limit(job: Job, page_timeout: float) -> float:
+    """How long one page may take: the extraction limit, or for OCR (where Tesseract's own
+    runs are each limited to the plan's timeout) a backstop past render, OSD and reading."""
+    if job.ocr is None:
+        return page_timeout
+    return 3 * job.ocr.timeout + 30
+
+
 def extract_all(
     jobs: Iterable[Job],
     workers: int | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     page_timeout: float = DEFAULT_PAGE_TIMEOUT,
     memory_mb: int = DEFAULT_MEMORY_MB,
-) -> Iterator[tuple[Job, Extraction]]:
-    """Extract every job's file in worker processes; yield (job, extraction) as each ends.
+    more: deque[Job] | None = None,
+) -> Iterator[tuple[Job, Extraction | OcrOutcome]]:
+    """Extract every job's file in worker processes; yield (job, extraction) as each ends
+    (an :class:`~indexer.records.OcrOutcome` for OCR jobs).
 
     Never raises for a bad file: every job ends as an :class:`Extraction`, with per-page
-    errors or a file-level ``failure`` (reason, detail).
+    errors or a file-level ``failure`` (reason, detail). Jobs appended to `more` (say, by
+    the consumer between two results) are run too, before the pool stops.
     """
     workers = max(1, workers or os.cpu_count() or 1)
     limits = (timeout, page_timeout, float(memory_mb))
@@ -215,28 +268,40 @@ def extract_all(
         nonlocal exhausted
         if queue:
             return queue.popleft()
-        if exhausted:
-            return None
-        job = next(pending, None)
+        job: Job | None = more.popleft() if more else None
+        if job is None and not exhausted:
+            job = next(pending, None)
+            exhausted = job is None
         if job is None:
-            exhausted = True
             return None
         now = time.monotonic()
-        return _Task(job, now, now + timeout)
+        # OCR has a limit per page only: a long scan takes as long as its pages
+        return _Task(job, now, now + timeout if job.ocr is None else float("inf"))
 
     def assign(slot: _Slot, task: _Task) -> None:
         slot.task = task
         slot.files += 1
         slot.last_progress = time.monotonic()
-        slot.conn.send((str(task.job.path), task.job.passwords, task.next_page))
+        job = task.job
+        if job.ocr is not None:
+            slot.conn.send(("ocr", str(job.path), job.passwords, job.ocr, len(task.ocr_pages)))
+        else:
+            slot.conn.send(("extract", str(job.path), job.passwords, task.next_page))
 
-    def lost_page(slot: _Slot, reason: str) -> Extraction | None:
+    def lost_page(slot: _Slot, reason: str) -> Extraction | OcrOutcome | None:
         """The worker died or was killed on its current page: record it, maybe go on."""
         task = slot.task
         assert task is not None
         slot.task = None
         pool.kill(slot)
         slots.remove(slot)
+        plan = task.job.ocr
+        if plan is not None:
+            task.ocr_pages.append(OcrPage(plan.pages[len(task.ocr_pages)], error=reason))
+            if len(task.ocr_pages) < len(plan.pages):
+                queue.appendleft(task)  # the next page, with a fresh worker
+                return None
+            return OcrOutcome(tuple(task.ocr_pages))
         if task.info is None:  # never got past opening the file
             return task.result((reason.split(" ")[0], f"{reason} before the first page"), limits)
         task.pages.append(RawPage(task.next_page, "", reason))
@@ -290,7 +355,7 @@ def extract_all(
             for slot in busy:
                 task = slot.task
                 assert task is not None
-                done: Extraction | None = None
+                done: Extraction | OcrOutcome | None = None
                 try:
                     while slot.task is not None and slot.conn.poll():
                         kind, payload = slot.conn.recv()
@@ -300,9 +365,16 @@ def extract_all(
                         elif kind == "page":
                             task.pages.append(payload)
                             task.next_page = payload.number + 1
+                        elif kind == "ocr-page":
+                            task.ocr_pages.append(payload)
+                        elif kind == "ocr-start":
+                            pass  # last_progress is now: the page's time starts
                         elif kind == "done":
                             slot.task = None
-                            done = _finish(task, None)
+                            done = (
+                                OcrOutcome(tuple(task.ocr_pages)) if task.job.ocr is not None
+                                else _finish(task, None)
+                            )  # fmt: skip
                         elif kind == "fail":
                             slot.task = None
                             done = task.result(tuple(payload), limits)
@@ -314,7 +386,7 @@ def extract_all(
                         done = lost_page(slot, _describe_death(slot.process, f"{memory_mb} MB"))
                     elif now > task.deadline:
                         done = lost_page(slot, "timeout")  # past the deadline: never requeued
-                    elif now - slot.last_progress > page_timeout:
+                    elif now - slot.last_progress > _page_limit(task.job, page_timeout):
                         done = lost_page(slot, "timeout")
                 if done is not None:
                     yield task.job, done

@@ -25,7 +25,12 @@ from indexer.errors import (
     SchemaVersionError,
 )
 from indexer.pipeline import COMMIT_EVERY_FILES
-from indexer.workers import DEFAULT_MEMORY_MB, DEFAULT_PAGE_TIMEOUT, DEFAULT_TIMEOUT
+from indexer.workers import (
+    DEFAULT_MEMORY_MB,
+    DEFAULT_OCR_TIMEOUT,
+    DEFAULT_PAGE_TIMEOUT,
+    DEFAULT_TIMEOUT,
+)
 from search.errors import BadOptionError, ExitCode, QuerySyntaxError, SearchError
 
 INDEX_ENV = "PUBSEARCH_INDEX"
@@ -174,13 +179,28 @@ def cli(ctx: click.Context, verbose: bool) -> None:
     show_default=True,
     help="Commit after this many files (and every 10 s).",
 )
+@click.option(
+    "--ocr",
+    type=click.Choice(["auto", "off", "force"]),
+    default="auto",
+    show_default=True,
+    help="auto: OCR pages without usable text; off: flag them as needing OCR; force: OCR "
+    "every page.",
+)
+@click.option(
+    "--ocr-timeout",
+    type=click.FloatRange(1),
+    default=DEFAULT_OCR_TIMEOUT,
+    show_default=True,
+    help="Seconds OCR may take on one page.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress; only failures and the summary.")
 def index_cmd(
     paths: tuple[Path, ...], index_dir: Path | None, catalog: Path | None, rebuild: bool,
     passwords: tuple[str, ...], passwords_file: Any, workers: int | None, timeout: float,
     page_timeout: float, memory_limit: int, retry_failed: bool, cache_dir: Path | None,
-    commit_every: int, as_json: bool, quiet: bool,
+    commit_every: int, ocr: str, ocr_timeout: float, as_json: bool, quiet: bool,
 ) -> None:  # fmt: skip
     """Index PDFs (files or folders) or, with no PATHS, the catalog's publications.
 
@@ -212,6 +232,8 @@ def index_cmd(
             cache_dir=cache_dir,
             retry_failed=retry_failed,
             commit_every=commit_every,
+            ocr=ocr,
+            ocr_timeout=ocr_timeout,
         )
     click.echo(json.dumps(fmt.report_json(report), ensure_ascii=False) if as_json
                else fmt.report_text(report))  # fmt: skip
@@ -234,31 +256,39 @@ def stats_cmd(index_dir: Path | None, as_json: bool) -> None:
 
 @cli.group("cache")
 def cache_group() -> None:
-    """The extraction cache (text already read from PDFs, by content hash)."""
+    """The cache: text already read from PDFs (by file hash) and OCR'd pages (by image)."""
 
 
-def _cache(cache_dir: Path | None) -> Any:
+def _caches(cache_dir: Path | None) -> tuple[Path, list[tuple[str, Any]]]:
     from indexer.cache import ExtractionCache, default_cache_dir
+    from indexer.ocr import OcrCache
 
-    return ExtractionCache(cache_dir or default_cache_dir())
+    root = cache_dir or default_cache_dir()
+    return root, [("extracted files", ExtractionCache(root)), ("OCR pages", OcrCache(root))]
 
 
 @cache_group.command("info")
 @cache_option
 def cache_info(cache_dir: Path | None) -> None:
-    """Where the cache is and how much it holds."""
-    cache = _cache(cache_dir)
-    entries, size = cache.size()
-    click.echo(f"{cache.root}: {entries} files, {size / 1e6:.1f} MB")
+    """Where the cache is and how much it holds (extracted text, OCR'd pages)."""
+    root, caches = _caches(cache_dir)
+    parts = []
+    for name, cache in caches:
+        entries, size = cache.size()
+        parts.append(f"{entries} {name} ({size / 1e6:.1f} MB)")
+    click.echo(f"{root}: {', '.join(parts)}")
 
 
 @cache_group.command("clear")
 @cache_option
 def cache_clear(cache_dir: Path | None) -> None:
-    """Remove every cached extraction (the next index run reads the PDFs again)."""
-    cache = _cache(cache_dir)
-    entries, size = cache.clear()
-    click.echo(f"removed {entries} files ({size / 1e6:.1f} MB) from {cache.root}")
+    """Remove every cached extraction and OCR result (the next run reads PDFs again)."""
+    root, caches = _caches(cache_dir)
+    parts = []
+    for name, cache in caches:
+        entries, size = cache.clear()
+        parts.append(f"{entries} {name} ({size / 1e6:.1f} MB)")
+    click.echo(f"removed {', '.join(parts)} from {root}")
 
 
 def json_option(func: Any) -> Any:

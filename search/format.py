@@ -53,6 +53,8 @@ def results_json(results: SearchResults) -> dict[str, Any]:
                         "page": p.page,
                         "language": p.language,
                         "score": round(p.score, 4),
+                        "ocr": p.ocr,
+                        "ocr_confidence": p.ocr_confidence,
                         "snippet": p.snippet,
                     }
                     for p in h.pages
@@ -156,8 +158,14 @@ def results_text(
             lines.append(f"   {hit.path}")
         for page in hit.pages:
             label = f"   p. {page.page}"
+            notes = []
             if len(hit.languages) > 1 or page.language not in hit.languages:
-                label += f" [{page.language}]"
+                notes.append(page.language)
+            if page.ocr:
+                conf = f" {page.ocr_confidence:.0f}%" if page.ocr_confidence is not None else ""
+                notes.append(f"OCR{conf}")
+            if notes:
+                label += f" [{', '.join(notes)}]"
             lines.append((DIM + label + RESET) if color else label)
             lines += wrap_highlighted(page.snippet, width, "      ", color)
     return "\n".join(lines)
@@ -176,8 +184,12 @@ def file_line(event: FileEvent) -> str | None:
     if event.previous_path:
         what = f"renamed {event.previous_path} -> {event.path}"
     line = f"{what}: {event.pages} pages [{langs}]"
+    if event.ocr_pages:
+        line += f", {event.ocr_pages} read with OCR"
     if event.pages_without_text:
         line += f", {event.pages_without_text} without text"
+    if event.needs_ocr:
+        line += f" ({event.needs_ocr} need OCR)"
     if event.failed_pages:
         line += f"; PARTIAL: {event.detail}"
     return line + (" (cached)" if event.from_cache else "")
@@ -189,11 +201,13 @@ def report_text(report: IndexReport) -> str:
         f"{report.count(a)} {a}" for a in ("added", "updated", "renamed", "removed", "unchanged")
     )
     partial = f" ({len(report.partial)} partial)" if report.partial else ""
-    return (
+    ocr = f", {report.ocr_pages} read with OCR" if report.ocr_pages else ""
+    summary = (
         f"{counts}, {len(report.failures)} failed{partial}; {report.pages} pages indexed "
-        f"({report.pages_without_text} without text) in {report.seconds:.1f} s "
+        f"({report.pages_without_text} without text{ocr}) in {report.seconds:.1f} s "
         f"-> {report.index_dir}"
     )
+    return "\n".join([*(f"note: {n}" for n in report.notes), summary])
 
 
 def report_json(report: IndexReport) -> dict[str, Any]:
@@ -210,6 +224,9 @@ def report_json(report: IndexReport) -> dict[str, Any]:
         ],
         "pages_indexed": report.pages,
         "pages_without_text": report.pages_without_text,
+        "ocr_pages": report.ocr_pages,
+        "needs_ocr": report.needs_ocr,
+        "notes": list(report.notes),
         "seconds": round(report.seconds, 3),
     }
 
@@ -221,6 +238,8 @@ def stats_json(stats: IndexStats) -> dict[str, Any]:
         "publications": stats.publications,
         "pages": stats.pages,
         "pages_without_text": stats.pages_without_text,
+        "ocr_pages": stats.ocr_pages,
+        "needs_ocr": stats.needs_ocr,
         "languages": stats.languages,
         "files": stats.files,
         "failed_files": [
@@ -243,7 +262,8 @@ def stats_text(stats: IndexStats) -> str:
     lines = [
         f"index        {stats.index_dir} ({stats.size_bytes / 1e6:.1f} MB)",
         f"publications {stats.publications}",
-        f"pages        {stats.pages} ({stats.pages_without_text} without text: need OCR)",
+        f"pages        {stats.pages} ({stats.pages_without_text} without text; "
+        f"{stats.ocr_pages} read with OCR, {stats.needs_ocr} still need OCR)",
         f"languages    {langs or '-'}",
         f"files        {files or '-'}",
     ]
@@ -262,7 +282,8 @@ def stats_text(stats: IndexStats) -> str:
 
 def page_text(view: PageView, color: bool = False, width: int = WIDTH) -> str:
     """A page for reading: a heading, then its paragraphs wrapped, matches highlighted."""
-    lines = [f"{view.title} – page {view.page} of {view.page_count} [{view.language}]"]
+    ocr = f", OCR {view.ocr_confidence:.0f}%" if view.ocr and view.ocr_confidence else ""
+    lines = [f"{view.title} – page {view.page} of {view.page_count} [{view.language}{ocr}]"]
     if view.path:
         lines.append(view.path)
     for paragraph in view.html.split("\n\n"):
@@ -274,7 +295,8 @@ def page_text(view: PageView, color: bool = False, width: int = WIDTH) -> str:
 def page_json(view: PageView) -> dict[str, Any]:
     return {
         "id": view.id, "title": view.title, "page": view.page, "page_count": view.page_count,
-        "language": view.language, "path": view.path, "html": view.html,
+        "language": view.language, "path": view.path, "ocr": view.ocr,
+        "ocr_confidence": view.ocr_confidence, "html": view.html,
     }  # fmt: skip
 
 

@@ -32,6 +32,8 @@ class PageView:
     path: str
     abspath: str
     html: str
+    ocr: bool = False  # the text came from OCR
+    ocr_confidence: float | None = None
 
 
 class NotFoundError(BadOptionError):
@@ -79,7 +81,12 @@ def show_page(index_dir: Path, pub_id: str, page: int, query: str | None = None)
     return PageView(
         pub_id, text_of(doc, s.F_TITLE) or "", page, int_of(doc, s.F_PAGE_COUNT) or 0, language,
         text_of(doc, s.F_PATH) or "", text_of(doc, s.F_ABSPATH) or "", body,
+        text_of(doc, s.F_OCR) == s.OCR_DONE, _float(doc.get_first(s.F_OCR_CONFIDENCE)),
     )  # fmt: skip
+
+
+def _float(value: object) -> float | None:
+    return None if value is None else float(str(value))
 
 
 def page_url(index_dir: Path, pub_id: str, page: int) -> str:

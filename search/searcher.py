@@ -25,12 +25,15 @@ MAX_PUBLICATIONS = 100_000
 
 @dataclass(frozen=True, slots=True)
 class PageHit:
-    """One matching page: 1-based number, its language, score and highlighted snippet."""
+    """One matching page: 1-based number, its language, score and highlighted snippet;
+    `ocr` when its text came from OCR, with the mean word confidence (0-100)."""
 
     page: int
     language: str
     score: float
     snippet: str
+    ocr: bool = False
+    ocr_confidence: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,8 +243,16 @@ def _publication(
         if number == 0 or len(page_hits) >= pages or snippets is None:
             continue
         language = str(text_of(doc, s.F_LANG))
+        confidence = doc.get_first(s.F_OCR_CONFIDENCE)
         page_hits.append(
-            PageHit(number, language, score, snippets.html(doc, s.text_field(language)))
+            PageHit(
+                number,
+                language,
+                score,
+                snippets.html(doc, s.text_field(language)),
+                text_of(doc, s.F_OCR) == s.OCR_DONE,
+                None if confidence is None else float(confidence),
+            )
         )
     return PublicationHit(
         id=str(text_of(first, s.F_ID)),

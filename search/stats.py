@@ -27,7 +27,9 @@ class IndexStats:
 
     publications: publications with at least one page document (films count);
     pages: PDF pages indexed; pages_without_text: of those, pages with no usable text
-    (scans, unmapped fonts: they need OCR); languages: pages per language;
+    (neither a usable text layer nor OCR text); ocr_pages: pages whose text came from
+    OCR; needs_ocr: pages without usable text that were not read with OCR (``--ocr off``,
+    no Tesseract, or OCR failed); languages: pages per language;
     files: file records per status; problems: the files that are not fully indexed;
     size_bytes: the index folder's size; last_run: the summary of the last index run.
     """
@@ -36,6 +38,8 @@ class IndexStats:
     publications: int
     pages: int
     pages_without_text: int
+    ocr_pages: int
+    needs_ocr: int
     languages: dict[str, int]
     files: dict[str, int]
     problems: tuple[FileProblem, ...]
@@ -62,7 +66,11 @@ def index_stats(index_dir: Path) -> IndexStats:
 
     pages_q = both(term(s.F_KIND, s.KIND_PAGE), term(s.F_PAGE, 0), negate=True)
     pages = hit_count(searcher.search(pages_q, 1))
-    with_text = both(pages_q, term(s.F_QUALITY, "ok"))
+    readable = tantivy.Query.boolean_query(
+        [(tantivy.Occur.Should, term(s.F_QUALITY, "ok")), (tantivy.Occur.Should,
+         term(s.F_OCR, s.OCR_DONE))]
+    )  # fmt: skip
+    with_text = both(pages_q, readable)
     files_q = term(s.F_KIND, s.KIND_FILE)
     problems = []
     bad = tantivy.Query.boolean_query(
@@ -86,6 +94,8 @@ def index_stats(index_dir: Path) -> IndexStats:
         publications=len(_terms(searcher, term(s.F_KIND, s.KIND_PAGE), s.F_ID)),
         pages=pages,
         pages_without_text=pages - hit_count(searcher.search(with_text, 1)),
+        ocr_pages=hit_count(searcher.search(both(pages_q, term(s.F_OCR, s.OCR_DONE)), 1)),
+        needs_ocr=hit_count(searcher.search(both(pages_q, term(s.F_OCR, s.OCR_NEEDED)), 1)),
         languages=_terms(searcher, pages_q, s.F_LANG),
         files=_terms(searcher, files_q, s.F_STATUS),
         problems=tuple(problems),

@@ -1,0 +1,289 @@
+"""OCR of scanned pages: render with PDFium (pypdfium2), read with Tesseract.
+
+The only pypdfium2 import and the only place Tesseract is run. One page at a time:
+
+1. render the page to an 8-bit grey image at :data:`DPI` (the page's own /Rotate applied);
+2. look the image up in the :class:`OcrCache` (key: SHA-256 of the pixels, languages and
+   engine versions), so a page is never read twice, whatever file it comes in;
+3. detect its orientation and script with Tesseract's OSD (``--psm 0``); a page the OSD
+   reads as turned is rendered again, turned upright;
+4. read it with ``tesseract -l <languages> --psm 3`` into TSV: words with confidences,
+   rebuilt into lines and paragraphs so that normalization treats OCR text like a text
+   layer (line-end hyphens, running headers).
+
+Languages: the caller's (ISO 639-1 codes, mapped by :data:`TESSERACT_LANGUAGES`), limited
+to the language packs installed; with none, the OSD script picks a default set
+(:data:`SCRIPT_DEFAULTS`). Tesseract runs single-threaded (``OMP_THREAD_LIMIT=1``): the
+worker pool gives the parallelism, and OpenMP threads on top of it make each page several
+times slower.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from indexer.errors import OcrUnavailableError
+from indexer.records import OcrPage
+
+#: Bumped whenever OCR output changes for the same image (part of the cache key).
+OCR_VERSION = 1
+DPI = 300
+TESSERACT = "tesseract"
+#: ISO 639-1 (and ``rom``) -> Tesseract language pack.
+TESSERACT_LANGUAGES = {
+    "sv": "swe", "en": "eng", "ro": "ron", "bg": "bul", "ru": "rus", "uk": "ukr",
+    "no": "nor", "da": "dan", "fi": "fin", "de": "deu", "fr": "fra", "es": "spa",
+    "it": "ita", "nl": "nld", "pl": "pol", "pt": "por", "hu": "hun", "tr": "tur",
+    "rom": "ron",  # Romani in Latin script: Romanian's letters (ă, ș, ț) cover it best
+}  # fmt: skip
+#: When a page's languages are unknown: the collection's languages in the script OSD saw.
+SCRIPT_DEFAULTS = {"Latin": ("sv", "en"), "Cyrillic": ("ru", "bg")}
+FALLBACK_LANGUAGES = ("sv", "en")
+APT_PACKAGES = (
+    "tesseract-ocr tesseract-ocr-osd tesseract-ocr-swe tesseract-ocr-eng tesseract-ocr-ron "
+    "tesseract-ocr-bul tesseract-ocr-rus"
+)
+APT_HINT = f"apt-get install {APT_PACKAGES}"
+_ENV = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+
+
+@dataclass(frozen=True, slots=True)
+class Engine:
+    """The installed Tesseract: its version line and language packs."""
+
+    version: str
+    languages: frozenset[str]
+
+    @property
+    def osd(self) -> bool:
+        return "osd" in self.languages
+
+    def packs(self, codes: Sequence[str]) -> list[str]:
+        """The installed packs for ISO codes `codes`, in order, without repeats."""
+        packs: list[str] = []
+        for code in codes:
+            pack = TESSERACT_LANGUAGES.get(code)
+            if pack and pack in self.languages and pack not in packs:
+                packs.append(pack)
+        return packs
+
+
+@functools.cache
+def engine() -> Engine | None:
+    """The installed Tesseract, or None when there is none (see :data:`APT_HINT`)."""
+    exe = shutil.which(TESSERACT)
+    if exe is None:
+        return None
+    try:
+        version = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=30)
+        listing = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    first = (version.stdout or version.stderr).splitlines()
+    langs = frozenset(line.strip() for line in listing.stdout.splitlines()[1:] if line.strip())
+    return Engine(first[0].strip() if first else "tesseract", langs)
+
+
+def require_engine() -> Engine:
+    found = engine()
+    if found is None:
+        raise OcrUnavailableError(f"Tesseract is not installed; install it with: {APT_HINT}")
+    return found
+
+
+# ---------------------------------------------------------------- rendering
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """An 8-bit grey image as a binary PGM file (what Tesseract reads on stdin)."""
+
+    pgm: bytes
+    width: int
+    height: int
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(self.pgm).hexdigest()
+
+
+def render(path: Path, number: int, passwords: Sequence[str] = (), rotation: int = 0,
+           dpi: int = DPI) -> Image:  # fmt: skip
+    """Page `number` (1-based) of the PDF at `path`, in grey at `dpi`, turned `rotation`
+    degrees clockwise (on top of the page's own /Rotate)."""
+    import pypdfium2 as pdfium
+
+    last: Exception | None = None
+    for password in ("", *passwords):
+        try:
+            pdf = pdfium.PdfDocument(str(path), password=password or None)
+        except pdfium.PdfiumError as exc:
+            last = exc
+            continue
+        try:
+            page = pdf[number - 1]
+            bitmap = page.render(scale=dpi / 72, rotation=rotation, grayscale=True)
+            width, height, stride = bitmap.width, bitmap.height, bitmap.stride
+            raw = bytes(bitmap.buffer)
+            if stride != width:
+                raw = b"".join(raw[i * stride : i * stride + width] for i in range(height))
+            return Image(b"P5\n%d %d\n255\n" % (width, height) + raw, width, height)
+        finally:
+            pdf.close()
+    raise OSError(f"cannot render page {number}: {last}")
+
+
+# ---------------------------------------------------------------- Tesseract
+
+_OSD_ROTATE = re.compile(r"Rotate:\s*(\d+)")
+_OSD_CONF = re.compile(r"Orientation confidence:\s*([\d.]+)")
+_OSD_SCRIPT = re.compile(r"Script:\s*(\w+)")
+#: Below this OSD orientation confidence the page is read as it is.
+MIN_OSD_CONFIDENCE = 2.0
+
+
+def _tesseract(args: list[str], image: Image, timeout: float | None) -> str:
+    result = subprocess.run(
+        [TESSERACT, "stdin", "stdout", "--dpi", str(DPI), *args],
+        input=image.pgm, capture_output=True, timeout=timeout, env=_ENV,
+    )  # fmt: skip
+    if result.returncode != 0:
+        message = result.stderr.decode(errors="replace").strip().splitlines()
+        raise OSError(f"tesseract failed: {message[-1] if message else result.returncode}")
+    return result.stdout.decode("utf-8", errors="replace")
+
+
+def orientation(image: Image, timeout: float | None = None) -> tuple[int, str | None]:
+    """(clockwise degrees that make the page upright, script name) by Tesseract's OSD;
+    (0, None) when it cannot tell (too little text, or no ``osd`` pack)."""
+    try:
+        out = _tesseract(["--psm", "0"], image, timeout)
+    except OSError:
+        return 0, None
+    rotate, conf, script = _OSD_ROTATE.search(out), _OSD_CONF.search(out), _OSD_SCRIPT.search(out)
+    degrees = int(rotate.group(1)) if rotate else 0
+    if conf is None or float(conf.group(1)) < MIN_OSD_CONFIDENCE:
+        degrees = 0
+    return degrees % 360, script.group(1) if script else None
+
+
+def recognize(image: Image, packs: Sequence[str], timeout: float | None = None
+              ) -> tuple[str, float | None]:  # fmt: skip
+    """(text, mean word confidence) of the image read with Tesseract language `packs`."""
+    out = _tesseract(["-l", "+".join(packs), "--psm", "3", "tsv"], image, timeout)
+    lines: dict[tuple[int, int, int], list[str]] = {}
+    confidences: list[float] = []
+    for row in out.splitlines()[1:]:
+        cols = row.split("\t")
+        if len(cols) != 12 or not cols[11].strip():
+            continue
+        try:
+            block, par, line, conf = int(cols[2]), int(cols[3]), int(cols[4]), float(cols[10])
+        except ValueError:
+            continue
+        if conf < 0:
+            continue
+        lines.setdefault((block, par, line), []).append(cols[11].strip())
+        confidences.append(conf)
+    paragraphs: dict[tuple[int, int], list[str]] = {}
+    for (block, par, _line), words in lines.items():
+        paragraphs.setdefault((block, par), []).append(" ".join(words))
+    text = "\n\n".join("\n".join(p) for p in paragraphs.values())
+    mean = round(sum(confidences) / len(confidences), 1) if confidences else None
+    return text, mean
+
+
+# ---------------------------------------------------------------- cache
+
+
+class OcrCache:
+    """OCR results on disk, by SHA-256 of the rendered page and the OCR settings."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.folder = root / "ocr" / f"v{OCR_VERSION}"
+
+    def key(self, image: Image, languages: Sequence[str], eng: Engine) -> str:
+        material = json.dumps([image.digest, list(languages), eng.version, DPI, OCR_VERSION])
+        return hashlib.sha256(material.encode()).hexdigest()
+
+    def _file(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.json.gz"
+
+    def get(self, key: str) -> OcrPage | None:
+        try:
+            with gzip.open(self._file(key), "rt", encoding="utf-8") as fp:
+                return OcrPage(**json.load(fp))
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def put(self, key: str, page: OcrPage) -> None:
+        target = self._file(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as raw, gzip.open(raw, "wt", encoding="utf-8") as fp:
+                json.dump(asdict(page), fp, ensure_ascii=False)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def size(self) -> tuple[int, int]:
+        files = list(self.root.glob("ocr/*/*/*.json.gz")) if self.root.is_dir() else []
+        return len(files), sum(f.stat().st_size for f in files)
+
+    def clear(self) -> tuple[int, int]:
+        removed = self.size()
+        shutil.rmtree(self.root / "ocr", ignore_errors=True)
+        return removed
+
+
+# ---------------------------------------------------------------- one page
+
+
+def ocr_page(
+    path: Path,
+    number: int,
+    languages: Sequence[str] = (),
+    passwords: Sequence[str] = (),
+    cache: OcrCache | None = None,
+    timeout: float | None = None,
+) -> OcrPage:
+    """Read page `number` of the PDF at `path` with OCR, in `languages` (ISO codes; empty:
+    by the script the OSD sees). Raises :class:`OSError` when the page cannot be rendered
+    or Tesseract fails, :class:`OcrUnavailableError` without Tesseract."""
+    eng = require_engine()
+    started = time.monotonic()
+    image = render(path, number, passwords)
+    key = cache.key(image, languages, eng) if cache is not None else ""
+    if cache is not None:
+        hit = cache.get(key)
+        if hit is not None:
+            return OcrPage(hit.number if hit.number == number else number, hit.text,
+                           hit.confidence, hit.rotation, hit.languages, 0.0, True)  # fmt: skip
+    rotation, script = orientation(image, timeout) if eng.osd else (0, None)
+    if rotation:
+        image = render(path, number, passwords, rotation)
+    packs = eng.packs(languages) or eng.packs(SCRIPT_DEFAULTS.get(script or "", ()))
+    packs = packs or eng.packs(FALLBACK_LANGUAGES) or sorted(eng.languages - {"osd"})[:1]
+    if not packs:
+        raise OcrUnavailableError(f"no Tesseract language pack is installed; {APT_HINT}")
+    text, confidence = recognize(image, packs, timeout)
+    page = OcrPage(number, text, confidence, rotation, "+".join(packs),
+                   round(time.monotonic() - started, 3))  # fmt: skip
+    if cache is not None:
+        cache.put(key, page)
+    return page
