@@ -7,7 +7,7 @@ export PUBSEARCH_INDEX ?= $(CURDIR)/.pubsearch/index
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo serve test lint typecheck check bench bench-web eval eval-doc corpus \
+.PHONY: help install demo serve test lint typecheck check bench bench-web bench-ocr eval eval-doc corpus \
 	screenshot clean
 REALPDFS ?= ../shared/realpdfs
 
@@ -47,8 +47,11 @@ typecheck: $(STAMP) ## mypy --strict on indexer and search
 
 check: lint typecheck test ## What CI runs: lint, types, tests
 
-bench: $(STAMP) bench-web ## Benchmarks: web page, then indexing the real-world PDFs (REALPDFS=...)
+bench: $(STAMP) bench-web bench-ocr ## Benchmarks: web page, OCR, indexing the real-world PDFs
 	$(PY) tests/benchmarks/bench_index.py $(REALPDFS)
+
+bench-ocr: $(STAMP) ## OCR seconds per page and word recall on ../shared/realpdfs scans (needs tesseract)
+	$(PY) tests/benchmarks/bench_ocr.py $(REALPDFS)
 
 bench-web: $(STAMP) ## Web page render times on the bundled corpus (target: median < 50 ms)
 	$(PY) tests/benchmarks/bench_web.py

@@ -25,8 +25,9 @@ def main() -> None:
     out = ROOT / "docs" / "search-page.png"
     with tempfile.TemporaryDirectory(prefix="pubsearch-shot-") as tmp:
         index_dir = Path(tmp) / "index"
-        subprocess.run([sys.executable, "-m", "search", "index", "-q", "--index", str(index_dir),
-                        "--catalog", str(ROOT / "corpus" / "catalog.toml")], check=True)  # fmt: skip
+        catalog = ROOT / "corpus" / "catalog.toml"
+        command = [sys.executable, "-m", "search", "index", "-q", "--index", str(index_dir)]
+        subprocess.run([*command, "--catalog", str(catalog)], check=True)
         proc, url = start_server(index_dir)
         try:
             with sync_playwright() as p:

@@ -48,6 +48,19 @@ class Extraction:
     limits: tuple[float, float, float]
 
 
+def write_json_gz(target: Path, data: object) -> None:
+    """Write `data` as gzip'd JSON to `target` atomically (temp file + rename)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as raw, gzip.open(raw, "wt", encoding="utf-8") as fp:
+            json.dump(data, fp, ensure_ascii=False)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 class ExtractionCache:
     """Extraction results on disk, by SHA-256 of the PDF's bytes."""
 
@@ -81,14 +94,7 @@ class ExtractionCache:
             "failure": list(extraction.failure) if extraction.failure else None,
             "limits": list(extraction.limits),
         }
-        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as raw, gzip.open(raw, "wt", encoding="utf-8") as fp:
-                json.dump(data, fp, ensure_ascii=False)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_json_gz(target, data)
 
     def size(self) -> tuple[int, int]:
         """(entries, bytes) in the cache."""

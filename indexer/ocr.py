@@ -28,19 +28,20 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from indexer.cache import write_json_gz
 from indexer.errors import OcrUnavailableError
 from indexer.records import OcrPage
 
 #: Bumped whenever OCR output changes for the same image (part of the cache key).
 OCR_VERSION = 1
 DPI = 300
-TESSERACT = "tesseract"
+#: The Tesseract program: ``$PUBSEARCH_TESSERACT``, else ``tesseract`` on the PATH.
+TESSERACT = os.environ.get("PUBSEARCH_TESSERACT", "tesseract")
 #: ISO 639-1 (and ``rom``) -> Tesseract language pack.
 TESSERACT_LANGUAGES = {
     "sv": "swe", "en": "eng", "ro": "ron", "bg": "bul", "ru": "rus", "uk": "ukr",
@@ -230,16 +231,7 @@ class OcrCache:
             return None
 
     def put(self, key: str, page: OcrPage) -> None:
-        target = self._file(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as raw, gzip.open(raw, "wt", encoding="utf-8") as fp:
-                json.dump(asdict(page), fp, ensure_ascii=False)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_json_gz(self._file(key), asdict(page))
 
     def size(self) -> tuple[int, int]:
         files = list(self.root.glob("ocr/*/*/*.json.gz")) if self.root.is_dir() else []

@@ -715,9 +715,12 @@ def index(
             if (
                 settings.runs
                 and record.status != "failed"
-                and (record.needs_ocr > 0 or (ocr == "force" and record.ocr_mode != "force"))
+                and (
+                    (record.needs_ocr > 0 and (record.ocr_mode == "off" or retry_failed))
+                    or (ocr == "force" and record.ocr_mode != "force")
+                )
             ):
-                return True  # OCR can now read what it could not (or was not asked to)
+                return True  # OCR can now read what it was not asked to (or could not)
             return record.status in ("failed", "partial") and (
                 retry_failed or (record.reason == "encrypted" and bool(passwords))
             )
@@ -837,6 +840,11 @@ class OcrSettings:
     def runs(self) -> bool:
         return self.mode != "off" and self.available
 
+    @property
+    def effective(self) -> str:
+        """The mode pages were actually read under (``off`` when OCR could not run)."""
+        return self.mode if self.runs else "off"
+
 
 OCR_MODES = ("auto", "off", "force")
 #: A page covered by images at least this much, with fewer letters than SPARSE_LETTERS,
@@ -906,7 +914,7 @@ def _extract_and_write(
             waiting[change.source.key] = (extraction, from_cache, needs)
             plan = OcrPlan(needs, languages, ocr.cache_dir, ocr.timeout)
             return Job(change.source.key, change.source.path, tuple(passwords), plan)
-        _write(change, extraction, idx, writer, emit, from_cache, normalize, ocr.mode,
+        _write(change, extraction, idx, writer, emit, from_cache, normalize, ocr.effective,
                needs_ocr=needs)  # fmt: skip
         return None
 
@@ -927,7 +935,7 @@ def _extract_and_write(
         change = by_key[job.key]
         if isinstance(result, OcrOutcome):
             extraction, from_cache, needs = waiting.pop(job.key)
-            _write(change, extraction, idx, writer, emit, from_cache, normalize, ocr.mode,
+            _write(change, extraction, idx, writer, emit, from_cache, normalize, ocr.effective,
                    {p.number: p for p in result.pages}, needs)  # fmt: skip
             continue
         reason = result.failure[0] if result.failure else ""
@@ -1002,7 +1010,7 @@ def _ocr_notes(events: Sequence[FileEvent], settings: OcrSettings) -> tuple[str,
         return (f"{pages} without usable text need OCR, but Tesseract is not installed; "
                 f"install it with: {APT_HINT}",)  # fmt: skip
     return (f"{pages} could not be read with OCR (see the files' details); "
-            "the next run tries them again",)  # fmt: skip
+            "--retry-failed (with a larger --ocr-timeout) tries them again",)  # fmt: skip
 
 
 def _run_summary(report: IndexReport) -> dict[str, object]:

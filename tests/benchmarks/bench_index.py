@@ -76,10 +76,12 @@ class TreeRSS:
 
 
 def run_index(args: list[str], env: dict[str, str]) -> tuple[float, int, dict[str, Any]]:
-    """Run ``pubsearch index ARGS --json -q``; (seconds, peak tree RSS bytes, summary)."""
+    """Run ``pubsearch index ARGS --ocr off --json -q``; (seconds, peak tree RSS bytes,
+    summary). OCR is off here: this measures text extraction against pdfminer's own
+    (``bench_ocr.py`` measures OCR)."""
     started = time.monotonic()
     proc = subprocess.Popen(
-        [*PUBSEARCH, "index", *args, "--json", "-q"],
+        [*PUBSEARCH, "index", *args, "--ocr", "off", "--json", "-q"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT,
     )  # fmt: skip
     with TreeRSS(proc.pid) as sampler:
