@@ -113,7 +113,7 @@ class Page:
     number: 1-based page number (0 for the one document of an entry without a PDF).
     text: normalized text ('' when the page has no usable text).
     language: analyzer code (key of :data:`indexer.schema.LANGUAGES`).
-    quality: ok / empty / unmapped / garbled / error / none (of the text layer).
+    quality: ok / empty / unmapped / garbled / error / none (of the OCR text when OCR read it).
     error: why the page could not be read, or None.
     ocr: "done" (the text came from OCR), "needed" (no usable text and no OCR), or "".
     ocr_confidence: mean OCR word confidence 0-100 when OCR'd.
@@ -451,15 +451,12 @@ def build_publication(
     assert source.path is not None
     ocr = {n: o for n, o in (ocr or {}).items() if o.error is None}
     texts = [ocr[p.number].text if p.number in ocr else p.text for p in raw_pages]
-    qualities = [str(c.quality) for c in normalize_document([p.text for p in raw_pages])] if (
-        ocr) else None  # fmt: skip
     cleaned = normalize_document(texts) if normalize else unnormalized_document(texts)
     declared = entry.languages if entry else ()
     guesses = detect_document([c.text for c in cleaned], declared)
     pages: list[Page] = []
-    for i, (raw, clean, guess) in enumerate(zip(raw_pages, cleaned, guesses, strict=True)):
-        quality = qualities[i] if qualities else str(clean.quality)
-        quality = "error" if raw.error else quality
+    for raw, clean, guess in zip(raw_pages, cleaned, guesses, strict=True):
+        quality = "error" if raw.error else str(clean.quality)  # of the OCR text, if OCR'd
         language = guess.code if clean.quality is TextQuality.OK else s.UNDETERMINED
         text = for_language(clean.text, language)
         read = ocr.get(raw.number)

@@ -66,11 +66,7 @@ def index_stats(index_dir: Path) -> IndexStats:
 
     pages_q = both(term(s.F_KIND, s.KIND_PAGE), term(s.F_PAGE, 0), negate=True)
     pages = hit_count(searcher.search(pages_q, 1))
-    readable = tantivy.Query.boolean_query(
-        [(tantivy.Occur.Should, term(s.F_QUALITY, "ok")), (tantivy.Occur.Should,
-         term(s.F_OCR, s.OCR_DONE))]
-    )  # fmt: skip
-    with_text = both(pages_q, readable)
+    with_text = both(pages_q, term(s.F_QUALITY, "ok"))  # the text layer or OCR text
     files_q = term(s.F_KIND, s.KIND_FILE)
     problems = []
     bad = tantivy.Query.boolean_query(
