@@ -3,7 +3,8 @@ version, so rebuilding the index (new analyzers, new schema) or moving a file ne
 pdfminer again on bytes it has already read.
 
 Location: ``--cache DIR``, else ``$PUBSEARCH_CACHE``, else ``$XDG_CACHE_HOME/pubsearch``
-(``~/.cache/pubsearch``). One gzip'd JSON file per PDF under ``extract/v<version>/``.
+(``~/.cache/pubsearch``). One gzip'd JSON file per PDF under ``extract/v<version>/``; OCR
+results live beside it under ``ocr/v<version>/`` (:class:`indexer.ocr.OcrCache`).
 ``pubsearch cache clear`` removes it. Entries are written atomically (temp file + rename),
 so a killed run never leaves a half-written entry.
 """
@@ -61,15 +62,37 @@ def write_json_gz(target: Path, data: object) -> None:
         raise
 
 
-class ExtractionCache:
-    """Extraction results on disk, by SHA-256 of the PDF's bytes."""
+class JsonCache:
+    """A folder of gzip'd JSON entries, ``root/<subdir>/v<version>/<key[:2]>/<key>.json.gz``."""
+
+    subdir = ""
+    version = 0
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.folder = root / "extract" / f"v{EXTRACTOR_VERSION}"
+        self.folder = root / self.subdir / f"v{self.version}"
 
-    def _file(self, sha256: str) -> Path:
-        return self.folder / sha256[:2] / f"{sha256}.json.gz"
+    def _file(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.json.gz"
+
+    def size(self) -> tuple[int, int]:
+        """(entries, bytes) in the cache, of every version."""
+        base = self.root / self.subdir
+        files = list(base.glob("*/*/*.json.gz")) if base.is_dir() else []
+        return len(files), sum(f.stat().st_size for f in files)
+
+    def clear(self) -> tuple[int, int]:
+        """Remove every entry (of every version); returns what was removed."""
+        removed = self.size()
+        shutil.rmtree(self.root / self.subdir, ignore_errors=True)
+        return removed
+
+
+class ExtractionCache(JsonCache):
+    """Extraction results on disk, by SHA-256 of the PDF's bytes."""
+
+    subdir = "extract"
+    version = EXTRACTOR_VERSION
 
     def get(self, sha256: str) -> Extraction | None:
         try:
@@ -95,14 +118,3 @@ class ExtractionCache:
             "limits": list(extraction.limits),
         }
         write_json_gz(target, data)
-
-    def size(self) -> tuple[int, int]:
-        """(entries, bytes) in the cache."""
-        files = list(self.root.glob("extract/*/*/*.json.gz")) if self.root.is_dir() else []
-        return len(files), sum(f.stat().st_size for f in files)
-
-    def clear(self) -> tuple[int, int]:
-        """Remove every entry (of every extractor version); returns what was removed."""
-        removed = self.size()
-        shutil.rmtree(self.root / "extract", ignore_errors=True)
-        return removed

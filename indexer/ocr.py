@@ -33,7 +33,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from indexer.cache import write_json_gz
+from indexer.cache import JsonCache, write_json_gz
 from indexer.errors import OcrUnavailableError
 from indexer.records import OcrPage
 
@@ -209,19 +209,15 @@ def recognize(image: Image, packs: Sequence[str], timeout: float | None = None
 # ---------------------------------------------------------------- cache
 
 
-class OcrCache:
+class OcrCache(JsonCache):
     """OCR results on disk, by SHA-256 of the rendered page and the OCR settings."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.folder = root / "ocr" / f"v{OCR_VERSION}"
+    subdir = "ocr"
+    version = OCR_VERSION
 
     def key(self, image: Image, languages: Sequence[str], eng: Engine) -> str:
         material = json.dumps([image.digest, list(languages), eng.version, DPI, OCR_VERSION])
         return hashlib.sha256(material.encode()).hexdigest()
-
-    def _file(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.json.gz"
 
     def get(self, key: str) -> OcrPage | None:
         try:
@@ -232,15 +228,6 @@ class OcrCache:
 
     def put(self, key: str, page: OcrPage) -> None:
         write_json_gz(self._file(key), asdict(page))
-
-    def size(self) -> tuple[int, int]:
-        files = list(self.root.glob("ocr/*/*/*.json.gz")) if self.root.is_dir() else []
-        return len(files), sum(f.stat().st_size for f in files)
-
-    def clear(self) -> tuple[int, int]:
-        removed = self.size()
-        shutil.rmtree(self.root / "ocr", ignore_errors=True)
-        return removed
 
 
 # ---------------------------------------------------------------- one page
