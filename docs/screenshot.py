@@ -15,13 +15,14 @@ from urllib.parse import urlencode
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-from test_web_browser import CHROMIUM, CHROMIUM_ARGS, start_server  # noqa: E402
 
 QUERY = {"q": "barnen skydd"}
 
 
 def main() -> None:
+    sys.path.insert(0, str(ROOT / "tests"))  # the browser tests' server and Chromium set-up
+    from test_web_browser import CHROMIUM, CHROMIUM_ARGS, start_server
+
     out = ROOT / "docs" / "search-page.png"
     with tempfile.TemporaryDirectory(prefix="pubsearch-shot-") as tmp:
         index_dir = Path(tmp) / "index"

@@ -28,8 +28,9 @@ from search.searcher import search
 from search.stats import index_stats
 from search.web import create_app
 
+_ENGINE = engine()
 needs_tesseract = pytest.mark.skipif(
-    engine() is None or not {"swe", "eng", "rus", "osd"} <= engine().languages,  # type: ignore[union-attr]
+    _ENGINE is None or not {"swe", "eng", "rus", "osd"} <= _ENGINE.languages,
     reason=f"Tesseract with swe, eng, rus and osd is not installed ({APT_HINT})",
 )
 

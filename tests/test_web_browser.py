@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from conftest import CATALOG
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from indexer import pipeline
 from indexer.pipeline import IndexReport
@@ -28,11 +29,6 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
-
-pytest.importorskip(
-    "playwright.sync_api", reason="Playwright for Python is not installed (pip install -e .[dev])"
-)
-from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
 
 if not Path(CHROMIUM).is_file():
     pytest.skip(

@@ -28,13 +28,12 @@ import time
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+from indexer import pipeline
+from indexer.extract import iter_pages
+from indexer.normalize import normalize_document
+from indexer.ocr import engine, ocr_page, recognize, render
 
-from indexer import pipeline  # noqa: E402
-from indexer.extract import iter_pages  # noqa: E402
-from indexer.normalize import normalize_document  # noqa: E402
-from indexer.ocr import engine, recognize, render  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def words(text: str) -> Counter[str]:
@@ -85,8 +84,6 @@ def main() -> None:
     scan = realpdfs / "scanned" / "ferenda__1b5df88d.PDF"
     text = realpdfs / "lang-sv" / "ferenda__f690153e.pdf"
     text_pages = normalize_document([p.text for p in iter_pages(text)])
-    from indexer.ocr import ocr_page
-
     first = ocr_page(scan, 1, ("sv",))
     ref = text_pages[64].text
     print(f"  scan p. 1 vs text version p. 65 ({sum(words(ref).values())} words): "
