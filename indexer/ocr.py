@@ -30,7 +30,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from indexer.cache import JsonCache, write_json_gz
@@ -250,9 +250,8 @@ def ocr_page(
     key = cache.key(image, languages, eng) if cache is not None else ""
     if cache is not None:
         hit = cache.get(key)
-        if hit is not None:
-            return OcrPage(hit.number if hit.number == number else number, hit.text,
-                           hit.confidence, hit.rotation, hit.languages, 0.0, True)  # fmt: skip
+        if hit is not None:  # the same pixels in any file: no second reading
+            return replace(hit, number=number, seconds=0.0, cached=True)
     rotation, script = orientation(image, timeout) if eng.osd else (0, None)
     if rotation:
         image = render(path, number, passwords, rotation)

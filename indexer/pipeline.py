@@ -24,7 +24,7 @@ import os
 import re
 import time
 import unicodedata
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -38,6 +38,7 @@ from indexer.catalog import CatalogEntry, iter_pdfs, load_catalog
 from indexer.errors import SchemaVersionError
 from indexer.lock import index_lock
 from indexer.normalize import (
+    CleanText,
     TextQuality,
     for_language,
     normalize_document,
@@ -438,20 +439,25 @@ def build_publication(
     normalize: bool = True,
     ocr: Mapping[int, OcrPage] | None = None,
     needs_ocr: Collection[int] = (),
+    cleaned: Sequence[CleanText] | None = None,
 ) -> tuple[Publication, list[Page]]:
     """Normalize and language-tag the extracted pages of one source (`normalize=False`:
     the evaluation ablation without text normalization).
 
     `ocr` holds what OCR read on some pages; it replaces their text layer before
     normalization, so OCR text is cleaned and language-tagged like any page. Pages in
-    `needs_ocr` that OCR did not read are marked as still needing it."""
+    `needs_ocr` that OCR did not read are marked as still needing it. `cleaned`: the
+    extracted pages already normalized (used when no OCR text replaces any of them)."""
     from indexer.language import detect_document  # langdetect: only when there is work
 
     entry = source.entry
     assert source.path is not None
     ocr = {n: o for n, o in (ocr or {}).items() if o.error is None}
     texts = [ocr[p.number].text if p.number in ocr else p.text for p in raw_pages]
-    cleaned = normalize_document(texts) if normalize else unnormalized_document(texts)
+    if not normalize:
+        cleaned = unnormalized_document(texts)
+    elif cleaned is None or ocr:
+        cleaned = normalize_document(texts)
     declared = entry.languages if entry else ()
     guesses = detect_document([c.text for c in cleaned], declared)
     pages: list[Page] = []
@@ -851,13 +857,16 @@ SPARSE_LETTERS = 200
 _LETTERS = re.compile(r"[^\W\d_]")
 
 
-def pages_needing_ocr(raw_pages: Sequence[RawPage], mode: str = "auto") -> list[int]:
+def pages_needing_ocr(
+    raw_pages: Sequence[RawPage], mode: str = "auto", cleaned: Sequence[CleanText] | None = None
+) -> list[int]:
     """The pages OCR should read: every readable page with ``force``; else those without
     usable text: no text layer, unmapped glyphs, a garbled layer, or a scan (mostly image)
-    with little text."""
+    with little text. `cleaned` is the document normalized, if the caller has it."""
     if mode == "force":
         return [p.number for p in raw_pages if not p.error]
-    cleaned = normalize_document([p.text for p in raw_pages])
+    if cleaned is None:
+        cleaned = normalize_document([p.text for p in raw_pages])
     return [
         raw.number
         for raw, clean in zip(raw_pages, cleaned, strict=True)
@@ -869,23 +878,24 @@ def pages_needing_ocr(raw_pages: Sequence[RawPage], mode: str = "auto") -> list[
     ]  # fmt: skip
 
 
-def ocr_languages(source: Source, raw_pages: Sequence[RawPage], skip: Collection[int]
-                  ) -> tuple[str, ...]:  # fmt: skip
+def ocr_languages(
+    source: Source, raw_pages: Sequence[RawPage], cleaned: Sequence[CleanText],
+    skip: Collection[int],
+) -> tuple[str, ...]:  # fmt: skip
     """The languages to read a file's scanned pages in: the catalog entry's, else those
     detected on its other pages (at most two, most pages first), else none (then the
     script Tesseract's OSD sees picks: see :data:`indexer.ocr.SCRIPT_DEFAULTS`)."""
     if source.entry is not None and source.entry.languages:
         return source.entry.languages
-    others = [p.text for p in raw_pages if p.number not in skip and p.text.strip()]
+    others = [
+        c.text for raw, c in zip(raw_pages, cleaned, strict=True)
+        if raw.number not in skip and c.quality is TextQuality.OK
+    ]  # fmt: skip
     if not others:
         return ()
-    from collections import Counter
-
     from indexer.language import detect_document
 
-    cleaned = normalize_document(others)
-    guesses = detect_document([c.text for c in cleaned if c.quality is TextQuality.OK])
-    counts = Counter(g.code for g in guesses if g.code != s.UNDETERMINED)
+    counts = Counter(g.code for g in detect_document(others) if g.code != s.UNDETERMINED)
     return tuple(code for code, _ in counts.most_common(2))
 
 
@@ -904,15 +914,17 @@ def _extract_and_write(
         """Write the file, or return the OCR job it waits for."""
         assert change.source is not None and change.source.path is not None
         needs: tuple[int, ...] = ()
+        cleaned = None
         if extraction.failure is None and extraction.info is not None:
-            needs = tuple(pages_needing_ocr(extraction.pages, ocr.mode))
-        if needs and ocr.runs:
-            languages = ocr_languages(change.source, extraction.pages, needs)
+            cleaned = normalize_document([p.text for p in extraction.pages])  # once per file
+            needs = tuple(pages_needing_ocr(extraction.pages, ocr.mode, cleaned))
+        if needs and ocr.runs and cleaned is not None:
+            languages = ocr_languages(change.source, extraction.pages, cleaned, needs)
             waiting[change.source.key] = (extraction, from_cache, needs)
             plan = OcrPlan(needs, languages, ocr.cache_dir, ocr.timeout)
             return Job(change.source.key, change.source.path, tuple(passwords), plan)
         _write(change, extraction, idx, writer, emit, from_cache, normalize, ocr.effective,
-               needs_ocr=needs)  # fmt: skip
+               needs_ocr=needs, cleaned=cleaned)  # fmt: skip
         return None
 
     from indexer.workers import Job, extract_all
@@ -949,6 +961,7 @@ def _write(
     change: Change, extraction: Extraction, idx: tantivy.Index, writer: _Writer,
     emit: ProgressCallback, from_cache: bool, normalize: bool, ocr_mode: str = "auto",
     ocr: Mapping[int, OcrPage] | None = None, needs_ocr: Collection[int] = (),
+    cleaned: Sequence[CleanText] | None = None,
 ) -> None:  # fmt: skip
     source = change.source
     assert source is not None and source.path is not None
@@ -969,7 +982,8 @@ def _write(
         emit(FileEvent("failed", str(source.path), change.id, reason=reason, detail=detail))
         return
     pub, pages = build_publication(source, change.id, change.sha256, extraction.info,
-                                   extraction.pages, normalize, ocr, needs_ocr)  # fmt: skip
+                                   extraction.pages, normalize, ocr, needs_ocr,
+                                   cleaned)  # fmt: skip
     for doc in documents(pub, pages, writer.run):
         writer.writer.add_document(doc)
     failed_pages = tuple(p.number for p in pages if p.error)

@@ -15,7 +15,7 @@ import tantivy
 from indexer import schema as s
 from search import query as q
 from search.errors import BadOptionError
-from search.searcher import SearchResults, hit_count, int_of, run, text_of
+from search.searcher import SearchResults, float_of, hit_count, int_of, run, text_of
 from search.snippets import Snippets
 
 
@@ -81,12 +81,8 @@ def show_page(index_dir: Path, pub_id: str, page: int, query: str | None = None)
     return PageView(
         pub_id, text_of(doc, s.F_TITLE) or "", page, int_of(doc, s.F_PAGE_COUNT) or 0, language,
         text_of(doc, s.F_PATH) or "", text_of(doc, s.F_ABSPATH) or "", body,
-        text_of(doc, s.F_OCR) == s.OCR_DONE, _float(doc.get_first(s.F_OCR_CONFIDENCE)),
+        text_of(doc, s.F_OCR) == s.OCR_DONE, float_of(doc, s.F_OCR_CONFIDENCE),
     )  # fmt: skip
-
-
-def _float(value: object) -> float | None:
-    return None if value is None else float(str(value))
 
 
 def page_url(index_dir: Path, pub_id: str, page: int) -> str:

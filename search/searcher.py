@@ -92,6 +92,11 @@ def int_of(doc: tantivy.Document, field: str) -> int | None:
     return None if value is None else int(value)
 
 
+def float_of(doc: tantivy.Document, field: str) -> float | None:
+    value = doc.get_first(field)
+    return None if value is None else float(value)
+
+
 #: Facet name -> the fast field it counts publications by.
 FACETS = {"type": s.F_TYPE, "year": s.F_YEAR, "language": s.F_LANG, "author": s.F_AUTHOR_FACET}
 SORTS = ("relevance", "date")
@@ -243,7 +248,6 @@ def _publication(
         if number == 0 or len(page_hits) >= pages or snippets is None:
             continue
         language = str(text_of(doc, s.F_LANG))
-        confidence = doc.get_first(s.F_OCR_CONFIDENCE)
         page_hits.append(
             PageHit(
                 number,
@@ -251,7 +255,7 @@ def _publication(
                 score,
                 snippets.html(doc, s.text_field(language)),
                 text_of(doc, s.F_OCR) == s.OCR_DONE,
-                None if confidence is None else float(confidence),
+                float_of(doc, s.F_OCR_CONFIDENCE),
             )
         )
     return PublicationHit(

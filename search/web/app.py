@@ -21,10 +21,10 @@ import html
 import math
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
@@ -68,16 +68,11 @@ def highlighted(snippet_html: str) -> Markup:
     out: list[str] = []
     last = 0
     for m in _MARK.finditer(snippet_html):
-        out.append(str(escape(html.unescape(_strip_tags(snippet_html[last : m.start()])))))
-        out.append(f"<mark>{escape(html.unescape(_strip_tags(m.group(1))))}</mark>")
+        out.append(str(escape(html.unescape(snippet_html[last : m.start()]))))
+        out.append(f"<mark>{escape(html.unescape(m.group(1)))}</mark>")
         last = m.end()
-    out.append(str(escape(html.unescape(_strip_tags(snippet_html[last:])))))
+    out.append(str(escape(html.unescape(snippet_html[last:]))))
     return Markup("".join(out))
-
-
-def _strip_tags(text: str) -> str:
-    """Drop any tag left in snippet HTML (the index escapes page text, so there are none)."""
-    return re.sub(r"</?b>", "", text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,10 +106,10 @@ class SearchForm:
         form = replace(self, **changes)
         defaults = SearchForm()
         out: dict[str, str] = {}
-        for name in ("q", "type", "lang", "year", "sort", "p", "limit", "ui"):
-            value = getattr(form, name)
-            if value != getattr(defaults, name):
-                out[name] = str(value)
+        for f in fields(SearchForm):
+            value = getattr(form, f.name)
+            if value != getattr(defaults, f.name):
+                out[f.name] = str(value)
         return out
 
     def url(self, path: str = "/", **changes: Any) -> str:
@@ -210,12 +205,15 @@ class WebApp:
     # ------------------------------------------------------------ routes
 
     def home(self, request: Request) -> Response:
-        form = SearchForm(ui=request.query_params.get("ui", "")
-                          if request.query_params.get("ui") in UI_LANGUAGES else "")  # fmt: skip
+        ui = request.query_params.get("ui", "")
+        form = SearchForm(ui=ui if ui in UI_LANGUAGES else "")  # for an error page
         try:
             form = parse_form(request.query_params)
             results = run_search(self.index_dir, form)
-            types = browse(self.index_dir, limit=0).facets.get("type", {})
+            unfiltered = not (form.q or form.type or form.lang or form.year)
+            # the dropdown lists every type: the listing's own facets when nothing filters it
+            everything = results if unfiltered else browse(self.index_dir, limit=0)
+            types = everything.facets.get("type", {})
         except (SearchError, IndexNotFoundError, SchemaVersionError) as exc:
             return self.failure(request, exc, form)
         t = self.texts(request)
@@ -275,8 +273,6 @@ def _page_link(form: SearchForm) -> Callable[[str, int], str]:
 
 
 def _quote(pub_id: str) -> str:
-    from urllib.parse import quote
-
     return quote(pub_id, safe="")
 
 
