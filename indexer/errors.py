@@ -10,7 +10,11 @@ Hierarchy::
     ├── IndexNotFoundError (+ FileNotFoundError)  no index at the given folder
     ├── SchemaVersionError                  the index was built by another schema version
     ├── IndexLockedError                    another indexer is writing to the index
-    └── OcrUnavailableError                 Tesseract (or a language pack) is not installed
+    ├── OcrUnavailableError                 Tesseract (or a language pack) is not installed
+    └── ClusterError                        the --scheduler cluster cannot run the index run
+        ├── SchedulerUnreachableError       no Dask scheduler answers at the address
+        ├── NoWorkersError                  the scheduler has no workers
+        └── ClusterVersionError             a worker lacks pubsearch or runs another version
 
 Every message says what happened, where, and what to do next.
 """
@@ -84,3 +88,44 @@ class IndexLockedError(IndexerError):
 
 class OcrUnavailableError(IndexerError):
     """Tesseract or its language packs are missing; the message names the apt command."""
+
+
+class ClusterError(IndexerError):
+    """The Dask cluster given with ``--scheduler`` cannot run this index run."""
+
+
+class SchedulerUnreachableError(ClusterError):
+    """No Dask scheduler answered at the address."""
+
+    def __init__(self, address: str, detail: str) -> None:
+        self.address = address
+        super().__init__(
+            f"no Dask scheduler answers at {address} ({detail}); start one there with "
+            "`dask scheduler` (and workers with `dask worker ADDRESS --nthreads 1`), "
+            "or index without --scheduler"
+        )
+
+
+class NoWorkersError(ClusterError):
+    """The scheduler answered but no worker joined it in time."""
+
+    def __init__(self, address: str, waited: float) -> None:
+        self.address = address
+        super().__init__(
+            f"the Dask scheduler at {address} has no workers (waited {waited:.0f} s); start "
+            f"them with `dask worker {address} --nworkers K --nthreads 1`"
+        )
+
+
+class ClusterVersionError(ClusterError):
+    """A worker lacks pubsearch, or runs another version of it."""
+
+    def __init__(self, address: str, worker: str, found: str | None, wanted: str) -> None:
+        self.worker = worker
+        what = "does not have pubsearch installed" if found is None else (
+            f"runs pubsearch {found}, this machine {wanted}"
+        )  # fmt: skip
+        super().__init__(
+            f"Dask worker {worker} (scheduler {address}) {what}; install the same version on "
+            f"every worker: pip install 'pubsearch[cluster]=={wanted}'"
+        )

@@ -28,7 +28,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Literal, cast
+from typing import TYPE_CHECKING, Literal, cast
 
 import tantivy
 
@@ -50,7 +50,11 @@ from indexer.workers import (
     DEFAULT_OCR_TIMEOUT,
     DEFAULT_PAGE_TIMEOUT,
     DEFAULT_TIMEOUT,
+    Job,
 )
+
+if TYPE_CHECKING:
+    from indexer.cluster import Executor
 
 #: Commit after this many files or seconds, whichever comes first.
 COMMIT_EVERY_FILES = 20
@@ -691,6 +695,7 @@ def index(
     normalize: bool = True,
     ocr: str = "auto",
     ocr_timeout: float = DEFAULT_OCR_TIMEOUT,
+    scheduler: str | None = None,
 ) -> IndexReport:
     """Bring the index at `index_dir` up to date with the catalog (no `paths`) or with the
     PDFs under `paths`. Only what changed is extracted; see the module docstring.
@@ -698,9 +703,11 @@ def index(
     `on_plan(n)` is called with the number of files that need work, `on_file(event)` after
     each file. `ocr` is auto, off or force (see :func:`pages_needing_ocr`), with
     `ocr_timeout` seconds per page. `analysis` (for a new index) and `normalize` exist for
-    evaluation ablations.
+    evaluation ablations. `scheduler` runs the per-file work on a Dask cluster
+    (:mod:`indexer.cluster`: ``local``, ``local:N`` or ``tcp://HOST:8786``).
     Raises :class:`~indexer.errors.IndexLockedError` when another run holds the
-    index.
+    index, :class:`~indexer.errors.ClusterError` (before touching it) when the cluster
+    cannot run the work.
     """
     if ocr not in OCR_MODES:
         raise ValueError(f"ocr: expected one of {', '.join(OCR_MODES)}, not {ocr!r}")
@@ -709,7 +716,9 @@ def index(
     cache_root = cache_dir or default_cache_dir()
     settings = OcrSettings(ocr, engine() is not None, str(cache_root), ocr_timeout)
     started = time.monotonic()
-    with index_lock(index_dir):
+    from indexer.cluster import executor
+
+    with executor(scheduler) as extract, index_lock(index_dir):
         idx, clear = _open_for_writing(index_dir, rebuild, analysis)
         records = {} if (rebuild) else load_records(idx)
         sources = plan_sources(paths, catalog)
@@ -748,7 +757,7 @@ def index(
             _apply_simple(change, idx, writer, emit)
         limits = (timeout, page_timeout, float(memory_mb))
         _extract_and_write(work, idx, writer, emit, cache, passwords, retry_failed, workers,
-                           limits, normalize, settings)  # fmt: skip
+                           limits, normalize, settings, extract)  # fmt: skip
         writer.commit()
         writer.writer.wait_merging_threads()
         notes = _ocr_notes(events, settings)
@@ -903,7 +912,7 @@ def _extract_and_write(
     work: Sequence[Change], idx: tantivy.Index, writer: _Writer, emit: ProgressCallback,
     cache: ExtractionCache, passwords: Sequence[str], retry_failed: bool,
     workers: int | None, limits: tuple[float, float, float], normalize: bool,
-    ocr: OcrSettings,
+    ocr: OcrSettings, extract: Executor,
 ) -> None:  # fmt: skip
     """Text for every changed file (extraction cache, else workers), then OCR for the
     pages that need it (same workers), then the documents."""
@@ -927,8 +936,6 @@ def _extract_and_write(
                needs_ocr=needs, cleaned=cleaned)  # fmt: skip
         return None
 
-    from indexer.workers import Job, extract_all
-
     jobs: list[Job] = []
     for change in work:
         assert change.source is not None and change.source.path is not None
@@ -940,7 +947,7 @@ def _extract_and_write(
     if not jobs:
         return
     more: deque[Job] = deque()
-    for job, result in extract_all(jobs, workers, limits[0], limits[1], int(limits[2]), more):
+    for job, result in extract(jobs, workers, limits[0], limits[1], int(limits[2]), more):
         change = by_key[job.key]
         if isinstance(result, OcrOutcome):
             extraction, from_cache, needs = waiting.pop(job.key)

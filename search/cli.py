@@ -19,6 +19,7 @@ import click
 
 from indexer.errors import (
     CatalogError,
+    ClusterError,
     IndexerError,
     IndexLockedError,
     IndexNotFoundError,
@@ -55,6 +56,8 @@ def exit_code_for(exc: BaseException) -> ExitCode:
         return ExitCode.CATALOG
     if isinstance(exc, IndexLockedError):
         return ExitCode.INDEX_LOCKED
+    if isinstance(exc, ClusterError):
+        return ExitCode.CLUSTER
     return ExitCode.ERROR
 
 
@@ -194,13 +197,22 @@ def cli(ctx: click.Context, verbose: bool) -> None:
     show_default=True,
     help="Seconds OCR may take on one page.",
 )
+@click.option(
+    "--scheduler",
+    envvar="PUBSEARCH_SCHEDULER",
+    default=None,
+    metavar="ADDRESS",
+    help="Run the per-file work on a Dask cluster: tcp://HOST:8786, or local[:N] for N "
+    "processes on this machine [env: PUBSEARCH_SCHEDULER]; needs pubsearch[cluster].",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress; only failures and the summary.")
 def index_cmd(
     paths: tuple[Path, ...], index_dir: Path | None, catalog: Path | None, rebuild: bool,
     passwords: tuple[str, ...], passwords_file: Any, workers: int | None, timeout: float,
     page_timeout: float, memory_limit: int, retry_failed: bool, cache_dir: Path | None,
-    commit_every: int, ocr: str, ocr_timeout: float, as_json: bool, quiet: bool,
+    commit_every: int, ocr: str, ocr_timeout: float, scheduler: str | None, as_json: bool,
+    quiet: bool,
 ) -> None:  # fmt: skip
     """Index PDFs (files or folders) or, with no PATHS, the catalog's publications.
 
@@ -234,6 +246,7 @@ def index_cmd(
             commit_every=commit_every,
             ocr=ocr,
             ocr_timeout=ocr_timeout,
+            scheduler=scheduler or None,
         )
     click.echo(json.dumps(fmt.report_json(report), ensure_ascii=False) if as_json
                else fmt.report_text(report))  # fmt: skip

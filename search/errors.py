@@ -27,6 +27,7 @@ class ExitCode(IntEnum):
     FILES_FAILED = 5  # indexing finished but some files failed (the rest is indexed)
     CATALOG = 6  # the catalog file is missing or malformed
     INDEX_LOCKED = 7  # another `pubsearch index` is updating the index
+    CLUSTER = 8  # --scheduler: no scheduler answers, no workers, or workers lack this pubsearch
 
 
 class SearchError(Exception):
