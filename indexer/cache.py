@@ -19,7 +19,7 @@ import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from indexer.records import EXTRACTOR_VERSION, PdfInfo, RawPage
+from indexer.records import EXTRACTOR_VERSION, FileText, PdfInfo, RawPage
 
 CACHE_ENV = "PUBSEARCH_CACHE"
 
@@ -41,12 +41,15 @@ class Extraction:
     failure: (reason, detail) when the whole file failed, else None.
     limits: the (file timeout s, page timeout s, memory MB) it ran under; a cached timeout
         or out-of-memory is retried only under a larger limit.
+    text: the pages normalized and language-tagged by the worker that read them (not
+        cached: it depends on the run's settings), or None when the worker could not.
     """
 
     info: PdfInfo | None
     pages: tuple[RawPage, ...]
     failure: tuple[str, str] | None
     limits: tuple[float, float, float]
+    text: FileText | None = None
 
 
 def write_json_gz(target: Path, data: object) -> None:

@@ -48,7 +48,7 @@ from indexer.errors import (
     NoWorkersError,
     SchedulerUnreachableError,
 )
-from indexer.records import OcrOutcome, OcrPage, OcrPlan
+from indexer.records import OcrOutcome, OcrPage, OcrPlan, RawPage, TextRequest
 from indexer.workers import (
     DEFAULT_MEMORY_MB,
     DEFAULT_PAGE_TIMEOUT,
@@ -108,8 +108,10 @@ def executor(scheduler: str | None) -> Iterator[Executor]:
 class FileTask:
     """What one task gets: everything it needs, nothing that points at the client's disk.
 
-    name: the file's name (for the temporary copy); data: the file's bytes; passwords:
-    to try on an encrypted file; ocr: pages to read with OCR (None: extract the text);
+    name: the file's name (for the temporary copy); data: the file's bytes (empty for a
+    text job); passwords: to try on an encrypted file; ocr: pages to read with OCR (None:
+    extract the text); pages: the text already extracted (a text job, or for OCR the text
+    layer the OCR text goes into); text: how to normalize and language-tag the file;
     limits: (file timeout s, page timeout s, memory MB); own_ocr_cache: the worker keeps
     OCR results in its own default cache (a remote machine) rather than in the plan's.
     """
@@ -118,8 +120,16 @@ class FileTask:
     data: bytes
     passwords: tuple[str, ...]
     ocr: OcrPlan | None
+    pages: tuple[RawPage, ...] | None
+    text: TextRequest | None
     limits: tuple[float, float, int]
     own_ocr_cache: bool
+
+
+def _allow_children() -> None:
+    process = multiprocessing.current_process()
+    if process.daemon:
+        process.daemon = False
 
 
 def run_file_task(task: FileTask) -> Extraction | OcrOutcome:
@@ -129,17 +139,16 @@ def run_file_task(task: FileTask) -> Extraction | OcrOutcome:
     to have children; the pool's child is always stopped or killed by the pool itself, so
     the flag is lifted for this process.
     """
-    process = multiprocessing.current_process()
-    if process.daemon:
-        process.daemon = False
+    _allow_children()
     plan = task.ocr
     if plan is not None and plan.cache_dir and task.own_ocr_cache:
         plan = replace(plan, cache_dir=str(default_cache_dir()))
     timeout, page_timeout, memory_mb = task.limits
     with tempfile.TemporaryDirectory(prefix="pubsearch-task-") as folder:
         path = Path(folder) / (Path(task.name).name or "document.pdf")
-        path.write_bytes(task.data)
-        job = Job(task.name, path, task.passwords, plan)
+        if task.data or task.pages is None:
+            path.write_bytes(task.data)
+        job = Job(task.name, path, task.passwords, plan, task.pages, task.text)
         for _job, result in extract_all([job], 1, timeout, page_timeout, memory_mb):
             return result
     raise AssertionError("the pool ended without a result")  # pragma: no cover
@@ -198,22 +207,32 @@ class Cluster:
         pending = iter(jobs)
         running: dict[str, tuple[Job, Any]] = {}  # by task key: the job and its future
         unread: deque[tuple[Job, Extraction]] = deque()  # files this machine cannot read
-        done = as_completed()
+        done = as_completed(loop=self.client.loop)
 
         def submit_next() -> bool:
             job = more.popleft() if more else next(pending, None)
             if job is None:
                 return False
             try:
-                data = job.path.read_bytes()
+                text_only = job.pages is not None and job.ocr is None
+                data = b"" if text_only else job.path.read_bytes()
             except OSError as exc:
                 failure = ("corrupt", f"cannot read the file ({exc.strerror or exc})")
                 unread.append((job, Extraction(None, (), failure, _float(limits))))
                 return True
-            task = FileTask(job.path.name, data, job.passwords, job.ocr, limits, not self.local)
+            task = FileTask(
+                job.path.name,
+                data,
+                job.passwords,
+                job.ocr,
+                job.pages,
+                job.text,
+                limits,
+                not self.local,
+            )
             future = self.client.submit(run_file_task, task, pure=False)
             self.stats["tasks"] += 1
-            self.stats["sent"] += len(data)
+            self.stats["sent"] += len(data) + sum(len(p.text) for p in job.pages or ())
             running[future.key] = (job, future)
             done.add(future)
             return True
@@ -258,6 +277,15 @@ def _result_of(future: Any, job: Job, limits: tuple[float, float, int]) -> Extra
     return Extraction(None, (), ("crashed", detail), _float(limits))
 
 
+def warm_up() -> int:
+    """Start this Dask worker's fork server (pdfminer, langdetect and its profiles
+    loaded) before the first file, so no file's time limits pay for it; its pid."""
+    from indexer.workers import start_fork_server
+
+    _allow_children()
+    return start_fork_server()
+
+
 def check_versions(client: Any, address: str) -> None:
     """Raise :class:`ClusterVersionError` unless every worker runs this pubsearch."""
     wanted = pubsearch_version()
@@ -286,12 +314,17 @@ def connect(address: str, timeout: float | None = None) -> Iterator[Cluster]:
     if n_local is not None:
         with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}):
             local = LocalCluster(
-                n_workers=n_local, threads_per_worker=1, processes=True,
-                dashboard_address=None, scheduler_port=0, silence_logs=logging.ERROR,
-            )  # fmt: skip
+                n_workers=n_local,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                scheduler_port=0,
+                silence_logs=logging.ERROR,
+            )
         try:
             with Client(local) as client:
                 check_versions(client, address)
+                client.run(warm_up)
                 yield Cluster(address, client, local=True)
         finally:
             local.close()
@@ -308,6 +341,7 @@ def connect(address: str, timeout: float | None = None) -> Iterator[Cluster]:
             except (TimeoutError, OSError) as exc:
                 raise NoWorkersError(address, WORKER_WAIT) from exc
         check_versions(client, address)
+        client.run(warm_up)
         yield Cluster(address, client, local=_is_loopback(address))
     finally:
         client.close()

@@ -24,7 +24,7 @@ import os
 import re
 import time
 import unicodedata
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -33,18 +33,13 @@ from typing import TYPE_CHECKING, Literal, cast
 import tantivy
 
 from indexer import schema as s
+from indexer.analyze import file_text
 from indexer.cache import Extraction, ExtractionCache, default_cache_dir
 from indexer.catalog import CatalogEntry, iter_pdfs, load_catalog
 from indexer.errors import SchemaVersionError
 from indexer.lock import index_lock
-from indexer.normalize import (
-    CleanText,
-    TextQuality,
-    for_language,
-    normalize_document,
-    unnormalized_document,
-)
-from indexer.records import OcrOutcome, OcrPage, OcrPlan, PdfInfo, RawPage
+from indexer.normalize import for_language
+from indexer.records import FileText, OcrOutcome, OcrPage, OcrPlan, PdfInfo, RawPage, TextRequest
 from indexer.workers import (
     DEFAULT_MEMORY_MB,
     DEFAULT_OCR_TIMEOUT,
@@ -443,38 +438,30 @@ def build_publication(
     normalize: bool = True,
     ocr: Mapping[int, OcrPage] | None = None,
     needs_ocr: Collection[int] = (),
-    cleaned: Sequence[CleanText] | None = None,
+    text: FileText | None = None,
 ) -> tuple[Publication, list[Page]]:
-    """Normalize and language-tag the extracted pages of one source (`normalize=False`:
-    the evaluation ablation without text normalization).
+    """The publication and page records of one source (`normalize=False`: the evaluation
+    ablation without text normalization).
 
-    `ocr` holds what OCR read on some pages; it replaces their text layer before
-    normalization, so OCR text is cleaned and language-tagged like any page. Pages in
-    `needs_ocr` that OCR did not read are marked as still needing it. `cleaned`: the
-    extracted pages already normalized (used when no OCR text replaces any of them)."""
-    from indexer.language import detect_document  # langdetect: only when there is work
-
+    `text` is the pages normalized and language-tagged (:func:`indexer.analyze.file_text`)
+    by the worker that read them, with `ocr`'s text in; without it that is done here.
+    `ocr` holds what OCR read on some pages; pages in `needs_ocr` that OCR did not read are
+    marked as still needing it."""
     entry = source.entry
     assert source.path is not None
+    if text is None:
+        request = TextRequest(entry.languages if entry else (), normalize)
+        text = file_text(raw_pages, request, ocr or None)
     ocr = {n: o for n, o in (ocr or {}).items() if o.error is None}
-    texts = [ocr[p.number].text if p.number in ocr else p.text for p in raw_pages]
-    if not normalize:
-        cleaned = unnormalized_document(texts)
-    elif cleaned is None or ocr:
-        cleaned = normalize_document(texts)
-    declared = entry.languages if entry else ()
-    guesses = detect_document([c.text for c in cleaned], declared)
     pages: list[Page] = []
-    for raw, clean, guess in zip(raw_pages, cleaned, guesses, strict=True):
-        quality = "error" if raw.error else str(clean.quality)  # of the OCR text, if OCR'd
-        language = guess.code if clean.quality is TextQuality.OK else s.UNDETERMINED
-        text = for_language(clean.text, language)
+    for raw, page in zip(raw_pages, text.pages, strict=True):
         read = ocr.get(raw.number)
         if read is not None:
             state, confidence = s.OCR_DONE, read.confidence
         else:
             state, confidence = (s.OCR_NEEDED if raw.number in needs_ocr else ""), None
-        pages.append(Page(raw.number, text, language, quality, raw.error, state, confidence))
+        pages.append(Page(raw.number, page.text, page.language, page.quality, raw.error, state,
+                          confidence))  # fmt: skip
     detected = tuple(sorted({p.language for p in pages if p.text} - {s.UNDETERMINED}))
     first_text = next((p.text for p in pages if p.text), "")
     pub = Publication(
@@ -859,53 +846,6 @@ class OcrSettings:
 
 
 OCR_MODES = ("auto", "off", "force")
-#: A page covered by images at least this much, with fewer letters than SPARSE_LETTERS,
-#: is a scan with at most a stamped header or page number: it is read with OCR too.
-SCAN_IMAGE_SHARE = 0.5
-SPARSE_LETTERS = 200
-_LETTERS = re.compile(r"[^\W\d_]")
-
-
-def pages_needing_ocr(
-    raw_pages: Sequence[RawPage], mode: str = "auto", cleaned: Sequence[CleanText] | None = None
-) -> list[int]:
-    """The pages OCR should read: every readable page with ``force``; else those without
-    usable text: no text layer, unmapped glyphs, a garbled layer, or a scan (mostly image)
-    with little text. `cleaned` is the document normalized, if the caller has it."""
-    if mode == "force":
-        return [p.number for p in raw_pages if not p.error]
-    if cleaned is None:
-        cleaned = normalize_document([p.text for p in raw_pages])
-    return [
-        raw.number
-        for raw, clean in zip(raw_pages, cleaned, strict=True)
-        if not raw.error and (
-            clean.quality is not TextQuality.OK
-            or (raw.image_share >= SCAN_IMAGE_SHARE
-                and len(_LETTERS.findall(clean.text)) < SPARSE_LETTERS)
-        )
-    ]  # fmt: skip
-
-
-def ocr_languages(
-    source: Source, raw_pages: Sequence[RawPage], cleaned: Sequence[CleanText],
-    skip: Collection[int],
-) -> tuple[str, ...]:  # fmt: skip
-    """The languages to read a file's scanned pages in: the catalog entry's, else those
-    detected on its other pages (at most two, most pages first), else none (then the
-    script Tesseract's OSD sees picks: see :data:`indexer.ocr.SCRIPT_DEFAULTS`)."""
-    if source.entry is not None and source.entry.languages:
-        return source.entry.languages
-    others = [
-        c.text for raw, c in zip(raw_pages, cleaned, strict=True)
-        if raw.number not in skip and c.quality is TextQuality.OK
-    ]  # fmt: skip
-    if not others:
-        return ()
-    from indexer.language import detect_document
-
-    counts = Counter(g.code for g in detect_document(others) if g.code != s.UNDETERMINED)
-    return tuple(code for code, _ in counts.most_common(2))
 
 
 def _extract_and_write(
@@ -917,47 +857,63 @@ def _extract_and_write(
     """Text for every changed file (extraction cache, else workers), then OCR for the
     pages that need it (same workers), then the documents."""
     by_key = {c.source.key: c for c in work if c.source is not None}
-    waiting: dict[str, tuple[Extraction, bool, tuple[int, ...]]] = {}
+    waiting: dict[str, tuple[Extraction, bool, tuple[int, ...]]] = {}  # for their OCR
+    hits: dict[str, Extraction] = {}  # from the cache, with the workers making their text
+
+    def request(change: Change) -> TextRequest:
+        assert change.source is not None
+        entry = change.source.entry
+        return TextRequest(entry.languages if entry else (), normalize, ocr.mode, ocr.runs)
 
     def text_in(change: Change, extraction: Extraction, from_cache: bool) -> Job | None:
         """Write the file, or return the OCR job it waits for."""
         assert change.source is not None and change.source.path is not None
         needs: tuple[int, ...] = ()
-        cleaned = None
+        text = extraction.text
         if extraction.failure is None and extraction.info is not None:
-            cleaned = normalize_document([p.text for p in extraction.pages])  # once per file
-            needs = tuple(pages_needing_ocr(extraction.pages, ocr.mode, cleaned))
-        if needs and ocr.runs and cleaned is not None:
-            languages = ocr_languages(change.source, extraction.pages, cleaned, needs)
+            if text is None:  # the worker could not: do it here
+                text = file_text(extraction.pages, request(change))
+            needs = text.needs_ocr
+        if needs and ocr.runs and text is not None:
             waiting[change.source.key] = (extraction, from_cache, needs)
-            plan = OcrPlan(needs, languages, ocr.cache_dir, ocr.timeout)
-            return Job(change.source.key, change.source.path, tuple(passwords), plan)
+            plan = OcrPlan(needs, text.ocr_languages, ocr.cache_dir, ocr.timeout)
+            return Job(change.source.key, change.source.path, tuple(passwords), plan,
+                       extraction.pages, request(change))  # fmt: skip
         _write(change, extraction, idx, writer, emit, from_cache, normalize, ocr.effective,
-               needs_ocr=needs, cleaned=cleaned)  # fmt: skip
+               needs_ocr=needs, text=text)  # fmt: skip
         return None
 
-    jobs: list[Job] = []
-    for change in work:
-        assert change.source is not None and change.source.path is not None
-        hit = _cached(cache, change.sha256, limits, passwords, retry_failed)
-        if hit is None:
-            jobs.append(Job(change.source.key, change.source.path, tuple(passwords)))
-        elif (job := text_in(change, hit, True)) is not None:
-            jobs.append(job)
-    if not jobs:
-        return
+    def jobs() -> Iterator[Job]:
+        """Files to extract, and files from the cache whose text the workers make (read
+        from the cache one at a time, as workers free up)."""
+        for change in work:
+            assert change.source is not None and change.source.path is not None
+            key, path = change.source.key, change.source.path
+            hit = _cached(cache, change.sha256, limits, passwords, retry_failed)
+            if hit is None:
+                yield Job(key, path, tuple(passwords), text=request(change))
+            elif hit.failure is None and hit.info is not None:
+                hits[key] = hit
+                yield Job(key, path, tuple(passwords), pages=hit.pages, text=request(change))
+            else:
+                text_in(change, hit, True)  # fails as before: nothing to read
+
     more: deque[Job] = deque()
-    for job, result in extract(jobs, workers, limits[0], limits[1], int(limits[2]), more):
+    for job, result in extract(jobs(), workers, limits[0], limits[1], int(limits[2]), more):
         change = by_key[job.key]
         if isinstance(result, OcrOutcome):
             extraction, from_cache, needs = waiting.pop(job.key)
             _write(change, extraction, idx, writer, emit, from_cache, normalize, ocr.effective,
-                   {p.number: p for p in result.pages}, needs)  # fmt: skip
+                   {p.number: p for p in result.pages}, needs, result.text)  # fmt: skip
             continue
-        reason = result.failure[0] if result.failure else ""
-        if reason != "encrypted":  # a password may open it next time
-            cache.put(change.sha256, result)
-        if (ocr_job := text_in(change, result, False)) is not None:
+        hit = hits.pop(job.key, None)
+        if hit is not None:
+            extraction, from_cache = replace(hit, text=result.text), True
+        else:
+            extraction, from_cache = result, False
+            if not result.failure or result.failure[0] != "encrypted":  # a password may
+                cache.put(change.sha256, result)  # open it next time
+        if (ocr_job := text_in(change, extraction, from_cache)) is not None:
             more.append(ocr_job)
 
 
@@ -968,7 +924,7 @@ def _write(
     change: Change, extraction: Extraction, idx: tantivy.Index, writer: _Writer,
     emit: ProgressCallback, from_cache: bool, normalize: bool, ocr_mode: str = "auto",
     ocr: Mapping[int, OcrPage] | None = None, needs_ocr: Collection[int] = (),
-    cleaned: Sequence[CleanText] | None = None,
+    text: FileText | None = None,
 ) -> None:  # fmt: skip
     source = change.source
     assert source is not None and source.path is not None
@@ -990,7 +946,7 @@ def _write(
         return
     pub, pages = build_publication(source, change.id, change.sha256, extraction.info,
                                    extraction.pages, normalize, ocr, needs_ocr,
-                                   cleaned)  # fmt: skip
+                                   text)  # fmt: skip
     for doc in documents(pub, pages, writer.run):
         writer.writer.add_document(doc)
     failed_pages = tuple(p.number for p in pages if p.error)

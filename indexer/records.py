@@ -3,6 +3,8 @@
 :class:`PdfInfo` and :class:`RawPage` come out of extraction; worker processes send them to
 the parent and the extraction cache stores them. :class:`OcrPlan` asks a worker to read
 pages with OCR; :class:`OcrPage` is what it sends back (and the OCR cache stores).
+:class:`TextRequest` asks a worker to normalize and language-tag a file's pages;
+:class:`FileText` is what it sends back.
 """
 
 from __future__ import annotations
@@ -89,3 +91,49 @@ class OcrOutcome:
     """What OCR made of the pages of an :class:`OcrPlan`, in order."""
 
     pages: tuple[OcrPage, ...]
+    text: FileText | None = None  # the file's page texts with the OCR text in, if made
+
+
+@dataclass(frozen=True, slots=True)
+class TextRequest:
+    """How to make page texts of one file's raw pages (sent with a job to a worker).
+
+    languages: the languages the catalog entry declares (detection chooses among them);
+    normalize: False for the evaluation ablation without normalization; ocr_mode: auto,
+    off or force (which pages need OCR); ocr_runs: whether OCR will read them (then the
+    languages to read them in are worked out too).
+    """
+
+    languages: tuple[str, ...] = ()
+    normalize: bool = True
+    ocr_mode: str = "auto"
+    ocr_runs: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PageText:
+    """One page's text as it is indexed.
+
+    number: 1-based page number; text: normalized, with the fixes of its language;
+    language: analyzer code (``und`` when unsure or the text is unusable); quality: ok /
+    empty / unmapped / garbled (of the OCR text when OCR read the page).
+    """
+
+    number: int
+    text: str
+    language: str
+    quality: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileText:
+    """Normalization and language detection of one file, done where it was extracted.
+
+    pages: every page in order; needs_ocr: the pages OCR should read (from the text layer,
+    by the request's mode; empty when OCR text was given); ocr_languages: the languages to
+    read them in (the declared ones, else those detected on the other pages).
+    """
+
+    pages: tuple[PageText, ...]
+    needs_ocr: tuple[int, ...] = ()
+    ocr_languages: tuple[str, ...] = ()

@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from indexer.cache import Extraction
-from indexer.records import OcrOutcome, OcrPage, OcrPlan, PdfInfo, RawPage
+from indexer.records import FileText, OcrOutcome, OcrPage, OcrPlan, PdfInfo, RawPage, TextRequest
 
 DEFAULT_TIMEOUT = 300.0
 DEFAULT_PAGE_TIMEOUT = 60.0
@@ -53,18 +53,26 @@ DEFAULT_OCR_TIMEOUT = 120.0
 DEFAULT_MEMORY_MB = 2048
 #: A worker is replaced after this many files, so slow leaks cannot pile up.
 FILES_PER_WORKER = 200
+#: Seconds a worker may spend normalizing and language-tagging one file before the file
+#: is handed back without (the indexer then does it itself).
+TEXT_TIMEOUT = 120.0
 _POLL = 0.25
 
 
 @dataclass(frozen=True, slots=True)
 class Job:
-    """One file to extract (or, with `ocr`, pages of it to read with OCR): `key`
-    identifies it to the caller."""
+    """One file to extract (or, with `ocr`, pages of it to read with OCR; or, with `pages`
+    and no `ocr`, text already extracted): `key` identifies it to the caller. With `text`,
+    the worker also normalizes and language-tags the file (:func:`indexer.analyze.file_text`:
+    of `pages`, with the OCR text in for an OCR job) and sends a
+    :class:`~indexer.records.FileText` with the result."""
 
     key: str
     path: Path
     passwords: tuple[str, ...] = ()
     ocr: OcrPlan | None = None
+    pages: tuple[RawPage, ...] | None = None
+    text: TextRequest | None = None
 
 
 # ------------------------------------------------------------------ worker side
@@ -87,8 +95,10 @@ OOM_EXIT = 75
 
 
 def _worker_main(conn: Connection, memory_mb: int) -> None:
-    """Receive ("extract", path, passwords, start) or ("ocr", path, passwords, plan, start)
-    jobs; stream info, pages (or OCR pages), and a final word back.
+    """Receive ("extract", path, passwords, start, request), ("text", pages, request) or
+    ("ocr", path, passwords, plan, start, pages, request) jobs; stream info, pages (or OCR
+    pages), the file's text when asked (after an ("analyzing", None) mark), and a final
+    word back.
 
     Any MemoryError, wherever it strikes, ends the worker with :data:`OOM_EXIT`; the
     supervisor records the page and goes on with a fresh worker.
@@ -109,11 +119,19 @@ def _worker_main(conn: Connection, memory_mb: int) -> None:
             if message[0] == "ocr":
                 _ocr_job(conn, *message[1:])
                 continue
-            _kind, path, passwords, start = message
+            if message[0] == "text":
+                _send_text(conn, message[1], message[2])
+                conn.send(("done", None))
+                continue
+            _kind, path, passwords, start, request = message
             try:
                 on_info = (lambda info: conn.send(("info", info))) if start == 1 else None
+                pages = []
                 for page in iter_pages(Path(path), passwords, on_info, start=start):
                     conn.send(("page", page))
+                    pages.append(page)
+                if request is not None and start == 1 and pages:
+                    _send_text(conn, pages, request)
                 conn.send(("done", None))
             except ExtractionError as exc:
                 conn.send(("fail", (exc.reason, exc.detail)))
@@ -126,17 +144,32 @@ def _worker_main(conn: Connection, memory_mb: int) -> None:
         os._exit(OOM_EXIT)
 
 
-def _ocr_job(
-    conn: Connection, path: str, passwords: tuple[str, ...], plan: OcrPlan, start: int
+def _send_text(
+    conn: Connection,
+    pages: list[RawPage] | tuple[RawPage, ...],
+    request: TextRequest,
+    ocr: dict[int, OcrPage] | None = None,
 ) -> None:
+    from indexer.analyze import file_text
+
+    conn.send(("analyzing", None))
+    conn.send(("text", file_text(pages, request, ocr)))
+
+
+def _ocr_job(
+    conn: Connection, path: str, passwords: tuple[str, ...], plan: OcrPlan, start: int,
+    pages: tuple[RawPage, ...] | None, request: TextRequest | None,
+) -> None:  # fmt: skip
     """Read the plan's pages from index `start` on; one ("ocr-start", n) before each page
-    (so the supervisor times it) and one ("ocr-page", OcrPage) after."""
+    (so the supervisor times it) and one ("ocr-page", OcrPage) after; then, for a job read
+    in one go with a request, the file's text with the OCR text in."""
     import subprocess
 
     from indexer.errors import OcrUnavailableError
     from indexer.ocr import OcrCache, ocr_page
 
     cache = OcrCache(Path(plan.cache_dir)) if plan.cache_dir else None
+    read: dict[int, OcrPage] = {}
     for number in plan.pages[start:]:
         conn.send(("ocr-start", number))
         try:
@@ -150,6 +183,9 @@ def _ocr_job(
         except Exception as exc:  # pdfium or a bug: this page only
             page = OcrPage(number, error=f"ocr failed ({type(exc).__name__}: {exc})")
         conn.send(("ocr-page", page))
+        read[number] = page
+    if request is not None and pages is not None and start == 0:
+        _send_text(conn, pages, request, read)
     conn.send(("done", None))
 
 
@@ -165,11 +201,21 @@ class _Task:
     pages: list[RawPage] = field(default_factory=list)
     next_page: int = 1
     ocr_pages: list[OcrPage] = field(default_factory=list)
+    analyzing: bool = False  # the worker is making the file's text (all pages are in)
+    text: FileText | None = None
 
     def result(
         self, failure: tuple[str, str] | None, limits: tuple[float, float, float]
     ) -> Extraction:
-        return Extraction(self.info, tuple(self.pages), failure, limits)
+        return Extraction(self.info, tuple(self.pages), failure, limits, self.text)
+
+    def ended(self, limits: tuple[float, float, float]) -> Extraction | OcrOutcome:
+        """The result of a job whose worker has sent everything but (maybe) the text."""
+        if self.job.ocr is not None:
+            return OcrOutcome(tuple(self.ocr_pages), self.text)
+        if self.job.pages is not None:  # a text job: the pages were given
+            return Extraction(None, self.job.pages, None, limits, self.text)
+        return self.result(None, limits)
 
 
 @dataclass(slots=True)
@@ -215,9 +261,19 @@ def _context() -> BaseContext:
     methods = multiprocessing.get_all_start_methods()
     if "forkserver" in methods:
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["indexer.extract", "indexer.errors"])
+        ctx.set_forkserver_preload(["indexer.preload"])
         return ctx
     return multiprocessing.get_context("spawn")
+
+
+def start_fork_server() -> int:
+    """Start the pool's process factory now (for a fork server: with its modules loaded)
+    and return the pid of one worker started and stopped from it."""
+    pool = _Pool(_context(), 0)
+    slot = pool.spawn()
+    pid = slot.process.pid or 0
+    pool.stop(slot)
+    return pid
 
 
 def _describe_death(process: BaseProcess, memory_note: str) -> str:
@@ -233,9 +289,12 @@ def _describe_death(process: BaseProcess, memory_note: str) -> str:
     return f"crashed (worker exited with code {code})"
 
 
-def _page_limit(job: Job, page_timeout: float) -> float:
+def _page_limit(job: Job, page_timeout: float, analyzing: bool = False) -> float:
     """How long one page may take: the extraction limit, or for OCR (where Tesseract's own
-    runs are each limited to the plan's timeout) a backstop past render, OSD and reading."""
+    runs are each limited to the plan's timeout) a backstop past render, OSD and reading;
+    making the file's text may take :data:`TEXT_TIMEOUT`."""
+    if analyzing:
+        return max(page_timeout, TEXT_TIMEOUT)
     if job.ocr is None:
         return page_timeout
     return 3 * job.ocr.timeout + 30
@@ -284,9 +343,13 @@ def extract_all(
         slot.last_progress = time.monotonic()
         job = task.job
         if job.ocr is not None:
-            slot.conn.send(("ocr", str(job.path), job.passwords, job.ocr, len(task.ocr_pages)))
+            start = len(task.ocr_pages)
+            slot.conn.send(("ocr", str(job.path), job.passwords, job.ocr, start, job.pages,
+                            job.text))  # fmt: skip
+        elif job.pages is not None:
+            slot.conn.send(("text", job.pages, job.text or TextRequest()))
         else:
-            slot.conn.send(("extract", str(job.path), job.passwords, task.next_page))
+            slot.conn.send(("extract", str(job.path), job.passwords, task.next_page, job.text))
 
     def lost_page(slot: _Slot, reason: str) -> Extraction | OcrOutcome | None:
         """The worker died or was killed on its current page: record it, maybe go on."""
@@ -295,7 +358,12 @@ def extract_all(
         slot.task = None
         pool.kill(slot)
         slots.remove(slot)
+        if task.analyzing:  # every page is in: the indexer makes the text itself
+            is_file = task.job.ocr is None and task.job.pages is None
+            return _finish(task, None) if is_file else task.ended(limits)
         plan = task.job.ocr
+        if plan is None and task.job.pages is not None:  # a text job that never began
+            return task.ended(limits)
         if plan is not None:
             task.ocr_pages.append(OcrPage(plan.pages[len(task.ocr_pages)], error=reason))
             if len(task.ocr_pages) < len(plan.pages):
@@ -369,12 +437,14 @@ def extract_all(
                             task.ocr_pages.append(payload)
                         elif kind == "ocr-start":
                             pass  # last_progress is now: the page's time starts
+                        elif kind == "analyzing":
+                            task.analyzing = True
+                        elif kind == "text":
+                            task.text = payload
                         elif kind == "done":
                             slot.task = None
-                            done = (
-                                OcrOutcome(tuple(task.ocr_pages)) if task.job.ocr is not None
-                                else _finish(task, None)
-                            )  # fmt: skip
+                            is_file = task.job.ocr is None and task.job.pages is None
+                            done = _finish(task, None) if is_file else task.ended(limits)
                         elif kind == "fail":
                             slot.task = None
                             done = task.result(tuple(payload), limits)
@@ -384,9 +454,11 @@ def extract_all(
                 if slot.task is not None and slot in slots:
                     if not slot.process.is_alive():
                         done = lost_page(slot, _describe_death(slot.process, f"{memory_mb} MB"))
-                    elif now > task.deadline:
+                    elif now > task.deadline and not task.analyzing:
                         done = lost_page(slot, "timeout")  # past the deadline: never requeued
-                    elif now - slot.last_progress > _page_limit(task.job, page_timeout):
+                    elif now - slot.last_progress > _page_limit(
+                        task.job, page_timeout, task.analyzing
+                    ):
                         done = lost_page(slot, "timeout")
                 if done is not None:
                     yield task.job, done

@@ -18,7 +18,7 @@ from conftest import ROOT, real_pdf
 from fpdf import FPDF
 from starlette.testclient import TestClient
 
-from indexer import pipeline
+from indexer import analyze, pipeline
 from indexer import schema as s
 from indexer.extract import iter_pages
 from indexer.normalize import TextQuality, garbled, normalize_document
@@ -112,11 +112,11 @@ def test_scan_pages_are_planned_for_ocr(make_scan: Callable[..., Path],
                                         make_pdf: Callable[..., Path]) -> None:  # fmt: skip
     scan = list(iter_pages(make_scan([PAGE_ONE])))
     assert scan[0].image_share > 0.95 and not scan[0].text
-    assert pipeline.pages_needing_ocr(scan) == [1]
+    assert analyze.pages_needing_ocr(scan) == [1]
     text = list(iter_pages(make_pdf([PAGE_ONE, PAGE_TWO])))
     assert text[0].image_share == 0.0
-    assert pipeline.pages_needing_ocr(text) == []
-    assert pipeline.pages_needing_ocr(text, "force") == [1, 2]
+    assert analyze.pages_needing_ocr(text) == []
+    assert analyze.pages_needing_ocr(text, "force") == [1, 2]
 
 
 # ---------------------------------------------------------------- indexing with OCR

@@ -1,0 +1,264 @@
+"""Cluster benchmark (``make bench-cluster``): the built-in pool and a Dask LocalCluster
+side by side, the cost of a task, the single writer's speed, and rebuilds from the cache.
+
+Prints, for the PDFs under FOLDER... (default: the four language folders of
+../shared/realpdfs, 1136 pages of bills and manuals; pass ../shared/realpdfs for the whole
+collection, pathological files included), each run in a fresh index and a fresh
+extraction cache with ``--ocr off``:
+
+- pages/s with the built-in pool (1 and 2 workers) and ``--scheduler local:1`` /
+  ``local:2`` (cluster start-up included, and also shown on its own), interleaved
+  (pool 1, cluster 1, pool 2, cluster 2) so load from other work hits every run alike;
+- bytes sent to the workers per page (the files' bytes) and back (the pickled results:
+  pages, their normalized text and languages);
+- the scheduler's overhead per task: the same number of no-op tasks, each carrying a
+  file-sized payload, through the same client;
+- pages/s the index writer sustains alone (page records ready, documents written and
+  committed), the ceiling of any number of workers;
+- rebuilds from the extraction cache (``--rebuild``) with 1 and 2 workers, with the text
+  made in the workers (now) and in the indexing process (before).
+
+    .venv/bin/python tests/benchmarks/bench_cluster.py [FOLDER ...]
+
+Not a test: it measures, it does not assert. Load from other work on the machine is
+printed (load average) before and after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pickle
+import shutil
+import sys
+import tempfile
+import time
+from collections import deque
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from indexer import cluster, pipeline  # noqa: E402
+from indexer.analyze import file_text  # noqa: E402
+from indexer.cache import Extraction, ExtractionCache  # noqa: E402
+from indexer.catalog import iter_pdfs  # noqa: E402
+from indexer.records import TextRequest  # noqa: E402
+from indexer.workers import Job, extract_all  # noqa: E402
+
+REALPDFS = ROOT.parent / "shared" / "realpdfs"
+DEFAULT = [REALPDFS / f"lang-{code}" for code in ("sv", "ro", "bg", "ru")]
+
+
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} (1 min), {five:.1f} (5 min)"
+
+
+def run(paths: list[Path], work: Path, name: str, **options: object) -> pipeline.IndexReport:
+    shutil.rmtree(work / name, ignore_errors=True)
+    return pipeline.index(
+        work / name / "ix", paths, cache_dir=work / name / "cache", ocr="off", **options
+    )  # type: ignore[arg-type]
+
+
+def _noop(payload: bytes) -> int:
+    return len(payload)
+
+
+def task_overhead(address: str, sizes: list[int]) -> float:
+    """Seconds per task of no-op tasks carrying payloads of `sizes` bytes, two in flight
+    per worker thread as in the executor."""
+    from distributed import Client, as_completed
+
+    with Client(address, set_as_default=False) as client:
+        window = cluster.IN_FLIGHT_PER_THREAD * max(1, sum(client.nthreads().values()))
+        client.submit(_noop, b"", pure=False).result()  # connections warm
+        started = time.perf_counter()
+        pending = deque(sizes)
+        done = as_completed(loop=client.loop)
+        running = 0
+        while pending or running:
+            while pending and running < window:
+                done.add(client.submit(_noop, b"x" * pending.popleft(), pure=False))
+                running += 1
+            next(done).result()
+            running -= 1
+        return (time.perf_counter() - started) / max(1, len(sizes))
+
+
+def result_bytes(work: Path, paths: list[Path]) -> tuple[int, int, int]:
+    """(bytes sent, bytes returned, pages) for the files of `paths`, as the tasks carry
+    them: the file's bytes out, the pickled extraction with its text back."""
+    cache = ExtractionCache(work / "pool-2" / "cache")
+    sent = back = pages = 0
+    for pdf in (p for path in paths for p in iter_pdfs(path)):
+        hit = cache.get(pipeline.file_sha256(pdf))
+        if hit is None:
+            continue
+        sent += pdf.stat().st_size
+        text = file_text(hit.pages, TextRequest()) if hit.info is not None else None
+        back += len(pickle.dumps(Extraction(hit.info, hit.pages, hit.failure, hit.limits, text)))
+        pages += len(hit.pages)
+    return sent, back, pages
+
+
+def writer_speed(work: Path, paths: list[Path]) -> tuple[int, float]:
+    """(pages, seconds) to write every page record of the files (ready beforehand) into a
+    fresh index and commit: what the single writer sustains."""
+    from indexer import schema
+
+    cache = ExtractionCache(work / "pool-2" / "cache")
+    ready = []
+    for pdf in (p for path in paths for p in iter_pdfs(path)):
+        hit = cache.get(pipeline.file_sha256(pdf))
+        if hit is None or hit.info is None or not hit.pages:
+            continue
+        source = pipeline.Source(pdf, None)
+        ready.append(
+            pipeline.build_publication(source, pipeline.slugify(pdf.stem), "x", hit.info, hit.pages)
+        )
+    folder = work / "writer"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    idx = schema.create_index(folder)
+    writer = idx.writer(heap_size=64_000_000, num_threads=1)
+    started = time.perf_counter()
+    for pub, pages in ready:
+        for doc in pipeline.documents(pub, pages):
+            writer.add_document(doc)
+    writer.commit()
+    writer.wait_merging_threads()
+    return sum(len(p) for _, p in ready), time.perf_counter() - started
+
+
+@contextmanager
+def text_in_the_indexer() -> Iterator[None]:
+    """The executor as it was: workers extract, the indexing process makes every text."""
+
+    def old(jobs: Iterable[Job], *args: Any, **kwargs: Any) -> Iterator[tuple[Job, Any]]:
+        given: deque[tuple[Job, Extraction]] = deque()
+
+        def extraction_jobs() -> Iterator[Job]:
+            for job in jobs:
+                if job.pages is not None and job.ocr is None:  # from the cache: no worker
+                    given.append((job, Extraction(None, job.pages, None, (0.0, 0.0, 0.0))))
+                else:
+                    yield replace(job, text=None)
+
+        for item in extract_all(extraction_jobs(), *args, **kwargs):
+            while given:
+                yield given.popleft()
+            yield item
+        while given:
+            yield given.popleft()
+
+    @contextmanager
+    def choose(scheduler: str | None) -> Iterator[object]:
+        yield old
+
+    saved = cluster.executor
+    cluster.executor = choose  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        cluster.executor = saved
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("paths", nargs="*", type=Path, default=DEFAULT)
+    args = parser.parse_args()
+    paths: list[Path] = args.paths
+    for p in paths:
+        if not p.exists():
+            sys.exit(f"{p}: not found (the real-world PDFs live in ../shared/realpdfs)")
+    print(f"bench-cluster on {', '.join(str(p) for p in paths)}; {os.cpu_count()} cores; {load()}")
+    with tempfile.TemporaryDirectory(prefix="pubsearch-bench-") as tmp:
+        work = Path(tmp)
+        rows = []
+        for name, options in (
+            ("pool-1", {"workers": 1}),
+            ("local:1", {"scheduler": "local:1"}),
+            ("pool-2", {"workers": 2}),
+            ("local:2", {"scheduler": "local:2"}),
+        ):
+            report = run(paths, work, name.replace(":", "-"), **options)
+            rows.append((name, report))
+            print(
+                f"  {name:8} {report.pages:5} pages {report.seconds:7.1f} s "
+                f"{report.pages / report.seconds:6.1f} pages/s ({load()})",
+                flush=True,
+            )
+        started = time.perf_counter()
+        with cluster.connect("local:2") as c:
+            startup = time.perf_counter() - started
+            address = c.client.scheduler.address
+            sizes = [p.stat().st_size for path in paths for p in iter_pdfs(path)]
+            overhead = task_overhead(address, sizes)
+        sent, back, pages = result_bytes(work, paths)
+        written, seconds = writer_speed(work, paths)
+        rebuilds = []
+        for label, workers, old in (
+            ("workers make the text", 2, False),
+            ("indexer makes the text", 2, True),
+            ("workers make the text", 1, False),
+        ):
+            ctx = text_in_the_indexer() if old else _nothing()
+            with ctx:
+                report = pipeline.index(
+                    work / "pool-2" / "ix",
+                    paths,
+                    rebuild=True,
+                    ocr="off",
+                    cache_dir=work / "pool-2" / "cache",
+                    workers=workers,
+                )
+            rebuilds.append((label, workers, report))
+            print(
+                f"  rebuild {workers} workers, {label}: {report.pages / report.seconds:.1f} "
+                f"pages/s ({load()})",
+                flush=True,
+            )
+    by = dict(rows)
+    files = len(by["pool-2"].events)
+    print()
+    print("| run | pages | seconds | pages/s | vs the pool |")
+    print("|---|---|---|---|---|")
+    for name, report in rows:
+        pool = by["pool-" + name[-1]]
+        rate = report.pages / report.seconds
+        ratio = rate / (pool.pages / pool.seconds)
+        print(f"| {name} | {report.pages} | {report.seconds:.1f} | {rate:.1f} | {ratio:.2f} |")
+    for kind, one, two in (("pool", "pool-1", "pool-2"), ("cluster", "local:1", "local:2")):
+        speedup = by[one].seconds / by[two].seconds
+        print(f"| speed-up 1 -> 2 workers, {kind} | | | {speedup:.2f}x | |")
+    print()
+    print(f"LocalCluster of 2 start-up: {startup:.1f} s")
+    print(
+        f"bytes per page: {sent / pages:.0f} sent (file bytes), {back / pages:.0f} back "
+        f"(pickled result) over {pages} pages, {files} files"
+    )
+    print(
+        f"scheduler overhead per task (no-op task with the file's bytes): {overhead * 1000:.1f} ms"
+    )
+    print(f"writer alone: {written} pages in {seconds:.2f} s = {written / seconds:.0f} pages/s")
+    for label, workers, report in rebuilds:
+        print(
+            f"rebuild from the cache, {workers} workers, {label}: {report.pages} pages in "
+            f"{report.seconds:.1f} s = {report.pages / report.seconds:.1f} pages/s"
+        )
+    print(load())
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield
+
+
+if __name__ == "__main__":
+    main()
