@@ -39,17 +39,16 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
+
+from indexer import cluster, pipeline
+from indexer.analyze import file_text
+from indexer.cache import Extraction, ExtractionCache
+from indexer.catalog import iter_pdfs
+from indexer.records import TextRequest
+from indexer.workers import Job, extract_all
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-
-from indexer import cluster, pipeline  # noqa: E402
-from indexer.analyze import file_text  # noqa: E402
-from indexer.cache import Extraction, ExtractionCache  # noqa: E402
-from indexer.catalog import iter_pdfs  # noqa: E402
-from indexer.records import TextRequest  # noqa: E402
-from indexer.workers import Job, extract_all  # noqa: E402
-
 REALPDFS = ROOT.parent / "shared" / "realpdfs"
 DEFAULT = [REALPDFS / f"lang-{code}" for code in ("sv", "ro", "bg", "ru")]
 
@@ -59,11 +58,19 @@ def load() -> str:
     return f"load average {one:.1f} (1 min), {five:.1f} (5 min)"
 
 
-def run(paths: list[Path], work: Path, name: str, **options: object) -> pipeline.IndexReport:
-    shutil.rmtree(work / name, ignore_errors=True)
+def run(
+    paths: list[Path], work: Path, name: str, workers: int | None, scheduler: str | None
+) -> pipeline.IndexReport:
+    folder = work / name.replace(":", "-")
+    shutil.rmtree(folder, ignore_errors=True)
     return pipeline.index(
-        work / name / "ix", paths, cache_dir=work / name / "cache", ocr="off", **options
-    )  # type: ignore[arg-type]
+        folder / "ix",
+        paths,
+        cache_dir=folder / "cache",
+        ocr="off",
+        workers=workers,
+        scheduler=scheduler,
+    )
 
 
 def _noop(payload: bytes) -> int:
@@ -161,12 +168,8 @@ def text_in_the_indexer() -> Iterator[None]:
     def choose(scheduler: str | None) -> Iterator[object]:
         yield old
 
-    saved = cluster.executor
-    cluster.executor = choose  # type: ignore[assignment]
-    try:
+    with patch.object(cluster, "executor", choose):
         yield
-    finally:
-        cluster.executor = saved
 
 
 def main() -> None:
@@ -181,13 +184,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="pubsearch-bench-") as tmp:
         work = Path(tmp)
         rows = []
-        for name, options in (
-            ("pool-1", {"workers": 1}),
-            ("local:1", {"scheduler": "local:1"}),
-            ("pool-2", {"workers": 2}),
-            ("local:2", {"scheduler": "local:2"}),
+        for name, workers, scheduler in (
+            ("pool-1", 1, None),
+            ("local:1", None, "local:1"),
+            ("pool-2", 2, None),
+            ("local:2", None, "local:2"),
         ):
-            report = run(paths, work, name.replace(":", "-"), **options)
+            report = run(paths, work, name, workers, scheduler)
             rows.append((name, report))
             print(
                 f"  {name:8} {report.pages:5} pages {report.seconds:7.1f} s "
