@@ -54,6 +54,7 @@ from indexer.workers import (
     DEFAULT_PAGE_TIMEOUT,
     DEFAULT_TIMEOUT,
     Job,
+    KeptWorkers,
     extract_all,
 )
 
@@ -126,6 +127,10 @@ class FileTask:
     own_ocr_cache: bool
 
 
+#: This Dask worker's supervised extraction processes, kept between its tasks.
+_KEPT = KeptWorkers()
+
+
 def _allow_children() -> None:
     process = multiprocessing.current_process()
     if process.daemon:
@@ -149,7 +154,7 @@ def run_file_task(task: FileTask) -> Extraction | OcrOutcome:
         if task.data or task.pages is None:
             path.write_bytes(task.data)
         job = Job(task.name, path, task.passwords, plan, task.pages, task.text)
-        for _job, result in extract_all([job], 1, timeout, page_timeout, memory_mb):
+        for _job, result in extract_all([job], 1, timeout, page_timeout, memory_mb, kept=_KEPT):
             return result
     raise AssertionError("the pool ended without a result")  # pragma: no cover
 

@@ -266,6 +266,31 @@ def _context() -> BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+class KeptWorkers:
+    """Idle worker processes kept from one :func:`extract_all` call to the next (a Dask
+    task reads one file per call: a fresh process per file would load pdfminer's font and
+    CMap caches again every time). Safe to share between threads: a call takes processes
+    out and puts its idle ones back."""
+
+    def __init__(self) -> None:
+        self._idle: dict[int, list[_Slot]] = {}
+
+    def take(self, memory_mb: int) -> _Slot | None:
+        idle = self._idle.get(memory_mb, [])
+        while idle:
+            try:
+                slot = idle.pop()
+            except IndexError:  # another thread took the last one
+                break
+            if slot.process.is_alive():
+                return slot
+            _Pool.kill(slot)
+        return None
+
+    def keep(self, memory_mb: int, slot: _Slot) -> None:
+        self._idle.setdefault(memory_mb, []).append(slot)
+
+
 def start_fork_server() -> int:
     """Start the pool's process factory now (for a fork server: with its modules loaded)
     and return the pid of one worker started and stopped from it."""
@@ -307,9 +332,11 @@ def extract_all(
     page_timeout: float = DEFAULT_PAGE_TIMEOUT,
     memory_mb: int = DEFAULT_MEMORY_MB,
     more: deque[Job] | None = None,
+    kept: KeptWorkers | None = None,
 ) -> Iterator[tuple[Job, Extraction | OcrOutcome]]:
     """Extract every job's file in worker processes; yield (job, extraction) as each ends
-    (an :class:`~indexer.records.OcrOutcome` for OCR jobs).
+    (an :class:`~indexer.records.OcrOutcome` for OCR jobs). With `kept`, idle workers are
+    taken from it and left in it at the end instead of being stopped.
 
     Never raises for a bad file: every job ends as an :class:`Extraction`, with per-page
     errors or a file-level ``failure`` (reason, detail). Jobs appended to `more` (say, by
@@ -411,7 +438,7 @@ def extract_all(
                 task = next_task()
                 if task is None:
                     break
-                slot = pool.spawn()
+                slot = (kept.take(memory_mb) if kept is not None else None) or pool.spawn()
                 slots.append(slot)
                 assign(slot, task)
             busy = [s for s in slots if s.task is not None]
@@ -466,5 +493,7 @@ def extract_all(
         for slot in slots:
             if slot.task is not None:
                 pool.kill(slot)
+            elif kept is not None and slot.files < FILES_PER_WORKER:
+                kept.keep(memory_mb, slot)
             else:
                 pool.stop(slot)
