@@ -41,22 +41,26 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from indexer.cache import Extraction, default_cache_dir
+from indexer.cache import default_cache_dir
 from indexer.errors import (
     ClusterError,
     ClusterVersionError,
     NoWorkersError,
     SchedulerUnreachableError,
 )
-from indexer.records import OcrOutcome, OcrPage, OcrPlan, RawPage, TextRequest
-from indexer.workers import (
-    DEFAULT_MEMORY_MB,
-    DEFAULT_PAGE_TIMEOUT,
-    DEFAULT_TIMEOUT,
+from indexer.model import (
+    Extraction,
+    FileFailure,
     Job,
-    KeptWorkers,
-    extract_all,
+    Limits,
+    OcrOutcome,
+    OcrPage,
+    OcrPlan,
+    RawPage,
+    Reason,
+    TextRequest,
 )
+from indexer.workers import DEFAULT_LIMITS, KeptWorkers, extract_all
 
 SCHEDULER_ENV = "PUBSEARCH_SCHEDULER"
 #: ``--scheduler local`` or ``local:N``: a LocalCluster of N processes for the run.
@@ -83,10 +87,9 @@ class Executor(Protocol):
     def __call__(
         self,
         jobs: Iterable[Job],
+        *,
         workers: int | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
-        page_timeout: float = DEFAULT_PAGE_TIMEOUT,
-        memory_mb: int = DEFAULT_MEMORY_MB,
+        limits: Limits = DEFAULT_LIMITS,
         more: deque[Job] | None = None,
     ) -> Iterator[tuple[Job, Extraction | OcrOutcome]]: ...
 
@@ -105,7 +108,7 @@ def executor(scheduler: str | None) -> Iterator[Executor]:
 # ------------------------------------------------------------------ the task (on a worker)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FileTask:
     """What one task gets: everything it needs, nothing that points at the client's disk.
 
@@ -113,8 +116,8 @@ class FileTask:
     text job); passwords: to try on an encrypted file; ocr: pages to read with OCR (None:
     extract the text); pages: the text already extracted (a text job, or for OCR the text
     layer the OCR text goes into); text: how to normalize and language-tag the file;
-    limits: (file timeout s, page timeout s, memory MB); own_ocr_cache: the worker keeps
-    OCR results in its own default cache (a remote machine) rather than in the plan's.
+    limits: the per-file limits; own_ocr_cache: the worker keeps OCR results in its own
+    default cache (a remote machine) rather than in the plan's.
     """
 
     name: str
@@ -123,7 +126,7 @@ class FileTask:
     ocr: OcrPlan | None
     pages: tuple[RawPage, ...] | None
     text: TextRequest | None
-    limits: tuple[float, float, int]
+    limits: Limits
     own_ocr_cache: bool
 
 
@@ -148,13 +151,19 @@ def run_file_task(task: FileTask) -> Extraction | OcrOutcome:
     plan = task.ocr
     if plan is not None and plan.cache_dir and task.own_ocr_cache:
         plan = replace(plan, cache_dir=str(default_cache_dir()))
-    timeout, page_timeout, memory_mb = task.limits
     with tempfile.TemporaryDirectory(prefix="pubsearch-task-") as folder:
         path = Path(folder) / (Path(task.name).name or "document.pdf")
         if task.data or task.pages is None:
             path.write_bytes(task.data)
-        job = Job(task.name, path, task.passwords, plan, task.pages, task.text)
-        for _job, result in extract_all([job], 1, timeout, page_timeout, memory_mb, kept=_KEPT):
+        job = Job(
+            key=task.name,
+            path=path,
+            passwords=task.passwords,
+            ocr=plan,
+            pages=task.pages,
+            text=task.text,
+        )
+        for _job, result in extract_all([job], workers=1, limits=task.limits, kept=_KEPT):
             return result
     raise AssertionError("the pool ended without a result")  # pragma: no cover
 
@@ -196,10 +205,9 @@ class Cluster:
     def extract_all(
         self,
         jobs: Iterable[Job],
+        *,
         workers: int | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
-        page_timeout: float = DEFAULT_PAGE_TIMEOUT,
-        memory_mb: int = DEFAULT_MEMORY_MB,
+        limits: Limits = DEFAULT_LIMITS,
         more: deque[Job] | None = None,
     ) -> Iterator[tuple[Job, Extraction | OcrOutcome]]:
         """:func:`indexer.workers.extract_all` on the cluster (`workers` is ignored: the
@@ -207,7 +215,6 @@ class Cluster:
         from distributed import as_completed
 
         del workers
-        limits = (timeout, page_timeout, memory_mb)
         window = IN_FLIGHT_PER_THREAD * self.threads()
         pending = iter(jobs)
         running: dict[str, tuple[Job, Any]] = {}  # by task key: the job and its future
@@ -222,18 +229,19 @@ class Cluster:
                 text_only = job.pages is not None and job.ocr is None
                 data = b"" if text_only else job.path.read_bytes()
             except OSError as exc:
-                failure = ("corrupt", f"cannot read the file ({exc.strerror or exc})")
-                unread.append((job, Extraction(None, (), failure, _float(limits))))
+                detail = f"cannot read the file ({exc.strerror or exc})"
+                failure = FileFailure(reason=Reason.CORRUPT, detail=detail)
+                unread.append((job, _failed(failure, limits)))
                 return True
             task = FileTask(
-                job.path.name,
-                data,
-                job.passwords,
-                job.ocr,
-                job.pages,
-                job.text,
-                limits,
-                not self.local,
+                name=job.path.name,
+                data=data,
+                passwords=job.passwords,
+                ocr=job.ocr,
+                pages=job.pages,
+                text=job.text,
+                limits=limits,
+                own_ocr_cache=not self.local,
             )
             future = self.client.submit(run_file_task, task, pure=False)
             self.stats["tasks"] += 1
@@ -261,11 +269,11 @@ class Cluster:
                 self.client.cancel([f for _, f in running.values()], force=True)
 
 
-def _float(limits: tuple[float, float, int]) -> tuple[float, float, float]:
-    return (limits[0], limits[1], float(limits[2]))
+def _failed(failure: FileFailure, limits: Limits) -> Extraction:
+    return Extraction(info=None, pages=(), failure=failure, limits=limits)
 
 
-def _result_of(future: Any, job: Job, limits: tuple[float, float, int]) -> Extraction | OcrOutcome:
+def _result_of(future: Any, job: Job, limits: Limits) -> Extraction | OcrOutcome:
     """The task's result, or the file's failure when the task could not deliver one."""
     from distributed.scheduler import KilledWorker
 
@@ -278,8 +286,8 @@ def _result_of(future: Any, job: Job, limits: tuple[float, float, int]) -> Extra
     except Exception as exc:  # a task that raised: a bug, or a worker that can't run it
         detail = f"crashed (cluster task failed: {type(exc).__name__}: {exc})"
     if job.ocr is not None:
-        return OcrOutcome(tuple(OcrPage(n, error=detail) for n in job.ocr.pages))
-    return Extraction(None, (), ("crashed", detail), _float(limits))
+        return OcrOutcome(pages=tuple(OcrPage(number=n, error=detail) for n in job.ocr.pages))
+    return _failed(FileFailure(reason=Reason.CRASHED, detail=detail), limits)
 
 
 def warm_up() -> int:

@@ -1,7 +1,7 @@
 """Extraction in worker processes, each file under a time limit and a memory limit.
 
 :func:`extract_all` runs :func:`indexer.extract.iter_pages` for many files in ``workers``
-processes and yields one :class:`~indexer.cache.Extraction` per file, in completion order.
+processes and yields one :class:`~indexer.model.Extraction` per file, in completion order.
 
 Workers stream a file page by page. The supervisor (the calling process) enforces:
 
@@ -17,7 +17,7 @@ Workers stream a file page by page. The supervisor (the calling process) enforce
 
 Peak memory is therefore bounded by ``workers`` x the per-worker limit, not by corpus size.
 
-The same pool reads pages with OCR: a :class:`Job` with an :class:`~indexer.records.OcrPlan`
+The same pool reads pages with OCR: a :class:`Job` with an :class:`~indexer.model.OcrPlan`
 renders and reads its pages one by one (:func:`indexer.ocr.ocr_page`) under the plan's own
 per-page time limit (no file limit: a long scan takes as long as its pages), and a page
 that times out or kills its worker is recorded with that reason while a fresh worker goes
@@ -36,7 +36,7 @@ import os
 import signal
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
@@ -44,35 +44,39 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
-from indexer.cache import Extraction
-from indexer.records import FileText, OcrOutcome, OcrPage, OcrPlan, PdfInfo, RawPage, TextRequest
+from indexer.model import (
+    DEFAULT_MEMORY_MB,
+    DEFAULT_PAGE_TIMEOUT,
+    DEFAULT_TIMEOUT,
+    Extraction,
+    FileFailure,
+    FileText,
+    Job,
+    Limits,
+    OcrOutcome,
+    OcrPage,
+    OcrPlan,
+    PdfInfo,
+    RawPage,
+    Reason,
+    TextRequest,
+)
 
-DEFAULT_TIMEOUT = 300.0
-DEFAULT_PAGE_TIMEOUT = 60.0
-DEFAULT_OCR_TIMEOUT = 120.0
-DEFAULT_MEMORY_MB = 2048
+__all__ = [
+    "DEFAULT_MEMORY_MB",
+    "DEFAULT_PAGE_TIMEOUT",
+    "DEFAULT_TIMEOUT",
+    "Job",
+    "extract_all",
+]
+
 #: A worker is replaced after this many files, so slow leaks cannot pile up.
 FILES_PER_WORKER = 200
 #: Seconds a worker may spend normalizing and language-tagging one file before the file
 #: is handed back without (the indexer then does it itself).
 TEXT_TIMEOUT = 120.0
 _POLL = 0.25
-
-
-@dataclass(frozen=True, slots=True)
-class Job:
-    """One file to extract (or, with `ocr`, pages of it to read with OCR; or, with `pages`
-    and no `ocr`, text already extracted): `key` identifies it to the caller. With `text`,
-    the worker also normalizes and language-tags the file (:func:`indexer.analyze.file_text`:
-    of `pages`, with the OCR text in for an OCR job) and sends a
-    :class:`~indexer.records.FileText` with the result."""
-
-    key: str
-    path: Path
-    passwords: tuple[str, ...] = ()
-    ocr: OcrPlan | None = None
-    pages: tuple[RawPage, ...] | None = None
-    text: TextRequest | None = None
+DEFAULT_LIMITS = Limits()
 
 
 # ------------------------------------------------------------------ worker side
@@ -134,19 +138,19 @@ def _worker_main(conn: Connection, memory_mb: int) -> None:
                     _send_text(conn, pages, request)
                 conn.send(("done", None))
             except ExtractionError as exc:
-                conn.send(("fail", (exc.reason, exc.detail)))
+                conn.send(("fail", FileFailure(reason=exc.reason, detail=exc.detail)))
             except MemoryError:
                 raise
             except Exception as exc:  # a bug or an unforeseen pdfminer error: report, go on
                 detail = f"extraction failed ({type(exc).__name__}: {exc})"
-                conn.send(("fail", ("corrupt", detail)))
+                conn.send(("fail", FileFailure(reason=Reason.CORRUPT, detail=detail)))
     except MemoryError:
         os._exit(OOM_EXIT)
 
 
 def _send_text(
     conn: Connection,
-    pages: list[RawPage] | tuple[RawPage, ...],
+    pages: Sequence[RawPage],
     request: TextRequest,
     ocr: dict[int, OcrPage] | None = None,
 ) -> None:
@@ -157,9 +161,14 @@ def _send_text(
 
 
 def _ocr_job(
-    conn: Connection, path: str, passwords: tuple[str, ...], plan: OcrPlan, start: int,
-    pages: tuple[RawPage, ...] | None, request: TextRequest | None,
-) -> None:  # fmt: skip
+    conn: Connection,
+    path: str,
+    passwords: tuple[str, ...],
+    plan: OcrPlan,
+    start: int,
+    pages: tuple[RawPage, ...] | None,
+    request: TextRequest | None,
+) -> None:
     """Read the plan's pages from index `start` on; one ("ocr-start", n) before each page
     (so the supervisor times it) and one ("ocr-page", OcrPage) after; then, for a job read
     in one go with a request, the file's text with the OCR text in."""
@@ -175,13 +184,13 @@ def _ocr_job(
         try:
             page = ocr_page(Path(path), number, plan.languages, passwords, cache, plan.timeout)
         except subprocess.TimeoutExpired:
-            page = OcrPage(number, error="timeout")
+            page = OcrPage(number=number, error="timeout")
         except (OSError, OcrUnavailableError, ValueError) as exc:
-            page = OcrPage(number, error=f"ocr failed ({exc})")
+            page = OcrPage(number=number, error=f"ocr failed ({exc})")
         except MemoryError:
             raise
         except Exception as exc:  # pdfium or a bug: this page only
-            page = OcrPage(number, error=f"ocr failed ({type(exc).__name__}: {exc})")
+            page = OcrPage(number=number, error=f"ocr failed ({type(exc).__name__}: {exc})")
         conn.send(("ocr-page", page))
         read[number] = page
     if request is not None and pages is not None and start == 0:
@@ -195,7 +204,6 @@ def _ocr_job(
 @dataclass(slots=True)
 class _Task:
     job: Job
-    started: float
     deadline: float
     info: PdfInfo | None = None
     pages: list[RawPage] = field(default_factory=list)
@@ -204,18 +212,17 @@ class _Task:
     analyzing: bool = False  # the worker is making the file's text (all pages are in)
     text: FileText | None = None
 
-    def result(
-        self, failure: tuple[str, str] | None, limits: tuple[float, float, float]
-    ) -> Extraction:
-        return Extraction(self.info, tuple(self.pages), failure, limits, self.text)
+    def result(self, failure: FileFailure | None, limits: Limits) -> Extraction:
+        return Extraction(
+            info=self.info, pages=tuple(self.pages), failure=failure, limits=limits, text=self.text
+        )
 
-    def ended(self, limits: tuple[float, float, float]) -> Extraction | OcrOutcome:
-        """The result of a job whose worker has sent everything but (maybe) the text."""
+    def ended(self, limits: Limits) -> Extraction | OcrOutcome:
+        """The result of an OCR or text job whose worker sent everything but maybe the text."""
         if self.job.ocr is not None:
-            return OcrOutcome(tuple(self.ocr_pages), self.text)
-        if self.job.pages is not None:  # a text job: the pages were given
-            return Extraction(None, self.job.pages, None, limits, self.text)
-        return self.result(None, limits)
+            return OcrOutcome(pages=tuple(self.ocr_pages), text=self.text)
+        pages = self.job.pages or ()
+        return Extraction(info=None, pages=pages, failure=None, limits=limits, text=self.text)
 
 
 @dataclass(slots=True)
@@ -237,7 +244,7 @@ class _Pool:
         process = self.ctx.Process(target=_worker_main, args=(child, self.memory_mb), daemon=True)
         process.start()
         child.close()
-        return _Slot(process, parent)
+        return _Slot(process=process, conn=parent)
 
     @staticmethod
     def kill(slot: _Slot) -> None:
@@ -301,17 +308,21 @@ def start_fork_server() -> int:
     return pid
 
 
-def _describe_death(process: BaseProcess, memory_note: str) -> str:
+def _describe_death(process: BaseProcess, memory_note: str) -> tuple[Reason, str]:
+    """Why a worker died: its reason code and the words for people."""
     process.join(timeout=2)
     code = process.exitcode
     if code == OOM_EXIT:
-        return f"out-of-memory (over the {memory_note} limit)"
+        return Reason.OUT_OF_MEMORY, f"out-of-memory (over the {memory_note} limit)"
     if code is not None and code < 0:
         name = signal.Signals(-code).name if -code in signal.valid_signals() else str(-code)
         if -code == signal.SIGKILL:
-            return f"out-of-memory (worker killed by {name})"
-        return f"crashed (worker killed by {name})"
-    return f"crashed (worker exited with code {code})"
+            return Reason.OUT_OF_MEMORY, f"out-of-memory (worker killed by {name})"
+        return Reason.CRASHED, f"crashed (worker killed by {name})"
+    return Reason.CRASHED, f"crashed (worker exited with code {code})"
+
+
+_TIMEOUT = (Reason.TIMEOUT, "timeout")
 
 
 def _page_limit(job: Job, page_timeout: float, analyzing: bool = False) -> float:
@@ -327,15 +338,14 @@ def _page_limit(job: Job, page_timeout: float, analyzing: bool = False) -> float
 
 def extract_all(
     jobs: Iterable[Job],
+    *,
     workers: int | None = None,
-    timeout: float = DEFAULT_TIMEOUT,
-    page_timeout: float = DEFAULT_PAGE_TIMEOUT,
-    memory_mb: int = DEFAULT_MEMORY_MB,
+    limits: Limits = DEFAULT_LIMITS,
     more: deque[Job] | None = None,
     kept: KeptWorkers | None = None,
 ) -> Iterator[tuple[Job, Extraction | OcrOutcome]]:
     """Extract every job's file in worker processes; yield (job, extraction) as each ends
-    (an :class:`~indexer.records.OcrOutcome` for OCR jobs). With `kept`, idle workers are
+    (an :class:`~indexer.model.OcrOutcome` for OCR jobs). With `kept`, idle workers are
     taken from it and left in it at the end instead of being stopped.
 
     Never raises for a bad file: every job ends as an :class:`Extraction`, with per-page
@@ -343,7 +353,7 @@ def extract_all(
     the consumer between two results) are run too, before the pool stops.
     """
     workers = max(1, workers or os.cpu_count() or 1)
-    limits = (timeout, page_timeout, float(memory_mb))
+    timeout, page_timeout, memory_mb = limits.timeout, limits.page_timeout, limits.memory_mb
     queue: deque[_Task] = deque()
     pending = iter(jobs)
     pool = _Pool(_context(), memory_mb)
@@ -362,7 +372,7 @@ def extract_all(
             return None
         now = time.monotonic()
         # OCR has a limit per page only: a long scan takes as long as its pages
-        return _Task(job, now, now + timeout if job.ocr is None else float("inf"))
+        return _Task(job=job, deadline=now + timeout if job.ocr is None else float("inf"))
 
     def assign(slot: _Slot, task: _Task) -> None:
         slot.task = task
@@ -371,54 +381,53 @@ def extract_all(
         job = task.job
         if job.ocr is not None:
             start = len(task.ocr_pages)
-            slot.conn.send(("ocr", str(job.path), job.passwords, job.ocr, start, job.pages,
-                            job.text))  # fmt: skip
+            message = ("ocr", str(job.path), job.passwords, job.ocr, start, job.pages, job.text)
+            slot.conn.send(message)
         elif job.pages is not None:
             slot.conn.send(("text", job.pages, job.text or TextRequest()))
         else:
             slot.conn.send(("extract", str(job.path), job.passwords, task.next_page, job.text))
 
-    def lost_page(slot: _Slot, reason: str) -> Extraction | OcrOutcome | None:
+    def lost_page(slot: _Slot, why: tuple[Reason, str]) -> Extraction | OcrOutcome | None:
         """The worker died or was killed on its current page: record it, maybe go on."""
         task = slot.task
         assert task is not None
         slot.task = None
         pool.kill(slot)
         slots.remove(slot)
-        if task.analyzing:  # every page is in: the indexer makes the text itself
-            is_file = task.job.ocr is None and task.job.pages is None
+        is_file = task.job.ocr is None and task.job.pages is None
+        if task.analyzing or (not is_file and task.job.ocr is None):
+            # every page is in (or a text job): the indexer makes the text itself
             return _finish(task, None) if is_file else task.ended(limits)
+        reason, error = why
         plan = task.job.ocr
-        if plan is None and task.job.pages is not None:  # a text job that never began
-            return task.ended(limits)
         if plan is not None:
-            task.ocr_pages.append(OcrPage(plan.pages[len(task.ocr_pages)], error=reason))
+            task.ocr_pages.append(OcrPage(number=plan.pages[len(task.ocr_pages)], error=error))
             if len(task.ocr_pages) < len(plan.pages):
                 queue.appendleft(task)  # the next page, with a fresh worker
                 return None
-            return OcrOutcome(tuple(task.ocr_pages))
+            return OcrOutcome(pages=tuple(task.ocr_pages))
         if task.info is None:  # never got past opening the file
-            return task.result((reason.split(" ")[0], f"{reason} before the first page"), limits)
-        task.pages.append(RawPage(task.next_page, "", reason))
+            failure = FileFailure(reason=reason, detail=f"{error} before the first page")
+            return task.result(failure, limits)
+        task.pages.append(RawPage(number=task.next_page, text="", error=error, reason=reason))
         task.next_page += 1
         if task.next_page <= task.info.page_count:
             if time.monotonic() < task.deadline:
                 queue.appendleft(task)  # go on from the next page with a fresh worker
                 return None
             task.pages.extend(
-                RawPage(n, "", "timeout") for n in range(task.next_page, task.info.page_count + 1)
+                RawPage(number=n, text="", error="timeout", reason=Reason.TIMEOUT)
+                for n in range(task.next_page, task.info.page_count + 1)
             )
         return _finish(task, None)
 
-    def _finish(task: _Task, failure: tuple[str, str] | None) -> Extraction:
+    def _finish(task: _Task, failure: FileFailure | None) -> Extraction:
+        reasons = {p.reason for p in task.pages}
         if failure is None and task.pages and all(p.error for p in task.pages):
-            reasons = [p.error or "" for p in task.pages]
-            first = reasons[0].split(" ")[0]
-            if all(r.split(" ")[0] == first for r in reasons) and first in (
-                "timeout",
-                "out-of-memory",
-            ):
-                failure = (first, f"{first} on every page")
+            (first, *others) = reasons
+            if not others and first in (Reason.TIMEOUT, Reason.OUT_OF_MEMORY):
+                failure = FileFailure(reason=first, detail=f"{first} on every page")
         return task.result(failure, limits)
 
     try:
@@ -470,11 +479,13 @@ def extract_all(
                             task.text = payload
                         elif kind == "done":
                             slot.task = None
-                            is_file = task.job.ocr is None and task.job.pages is None
-                            done = _finish(task, None) if is_file else task.ended(limits)
+                            if task.job.ocr is None and task.job.pages is None:
+                                done = _finish(task, None)
+                            else:
+                                done = task.ended(limits)
                         elif kind == "fail":
                             slot.task = None
-                            done = task.result(tuple(payload), limits)
+                            done = task.result(payload, limits)
                 except (EOFError, OSError):
                     if slot.task is not None:
                         done = lost_page(slot, _describe_death(slot.process, f"{memory_mb} MB"))
@@ -482,11 +493,11 @@ def extract_all(
                     if not slot.process.is_alive():
                         done = lost_page(slot, _describe_death(slot.process, f"{memory_mb} MB"))
                     elif now > task.deadline and not task.analyzing:
-                        done = lost_page(slot, "timeout")  # past the deadline: never requeued
+                        done = lost_page(slot, _TIMEOUT)  # past the deadline: never requeued
                     elif now - slot.last_progress > _page_limit(
                         task.job, page_timeout, task.analyzing
                     ):
-                        done = lost_page(slot, "timeout")
+                        done = lost_page(slot, _TIMEOUT)
                 if done is not None:
                     yield task.job, done
     finally:

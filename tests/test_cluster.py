@@ -22,9 +22,9 @@ from distributed import Client, LocalCluster
 
 from indexer import cluster as cl
 from indexer import pipeline, schema
-from indexer.errors import ClusterVersionError
+from indexer.errors import ClusterVersionError, ExitCode
+from indexer.model import FileEvent, IndexReport, IndexSettings, Limits
 from search.cli import cli
-from search.errors import ExitCode
 from search.stats import index_stats
 
 #: Fields that differ between two runs over the same files by design.
@@ -48,6 +48,10 @@ def scheduler() -> Iterator[str]:
         local.close()
 
 
+def index(index_dir: Path, paths: list[Path], **options: Any) -> IndexReport:
+    return pipeline.index(IndexSettings(index_dir=index_dir, paths=tuple(paths), **options))
+
+
 def worker_pids(address: str) -> dict[str, int]:
     with Client(address, set_as_default=False) as client:
         pids: dict[str, int] = client.run(os.getpid)
@@ -68,7 +72,7 @@ def documents(index_dir: Path) -> list[dict[str, Any]]:
 
 
 def test_bundled_corpus_indexes_the_same_through_a_local_cluster(
-    tmp_path: Path, corpus_index: tuple[Path, pipeline.IndexReport]
+    tmp_path: Path, corpus_index: tuple[Path, IndexReport]
 ) -> None:
     index_dir, _report = corpus_index
     args = [
@@ -95,10 +99,8 @@ def test_swedish_pdfs_index_the_same_as_with_the_builtin_pool(
     folder = REALPDFS / "lang-sv"
     if not folder.is_dir():
         pytest.skip(f"real-world PDF collection not available: {folder} is missing")
-    builtin = pipeline.index(
-        tmp_path / "a", [folder], cache_dir=tmp_path / "ca", ocr="off", workers=2
-    )
-    on_cluster = pipeline.index(
+    builtin = index(tmp_path / "a", [folder], cache_dir=tmp_path / "ca", ocr="off", workers=2)
+    on_cluster = index(
         tmp_path / "b", [folder], cache_dir=tmp_path / "cb", ocr="off", scheduler=scheduler
     )
     assert not any(e.from_cache for e in on_cluster.events)
@@ -114,11 +116,10 @@ def test_hanging_file_times_out_on_the_cluster_and_the_run_goes_on(
     hang = real_pdf("weird/tiru__freeze.pdf")
     pids = worker_pids(scheduler)
     others = sorted((CATALOG.parent / "pdf").glob("*.pdf"))[:3]
-    report = pipeline.index(
+    report = index(
         tmp_path / "ix",
         [hang, *others],
-        page_timeout=5,
-        timeout=30,
+        limits=Limits(page_timeout=5, timeout=30),
         cache_dir=tmp_path / "c",
         scheduler=scheduler,
     )
@@ -134,12 +135,12 @@ def test_worker_killed_mid_run_every_file_is_accounted_for(tmp_path: Path, sched
     victim = sorted(worker_pids(scheduler).values())[0]
     killed: list[int] = []
 
-    def kill_once(event: pipeline.FileEvent) -> None:
+    def kill_once(event: FileEvent) -> None:
         if not killed:  # both workers hold a file now (four are in flight)
             os.kill(victim, signal.SIGKILL)
             killed.append(victim)
 
-    report = pipeline.index(
+    report = index(
         tmp_path / "ix", [folder], cache_dir=tmp_path / "c", scheduler=scheduler, on_file=kill_once
     )
     assert killed == [victim] and victim not in worker_pids(scheduler).values()
@@ -183,7 +184,7 @@ def test_workers_with_another_version_are_named(
     # the workers report the version installed here; this side expects another one
     monkeypatch.setattr(cl, "pubsearch_version", lambda: "0.0.1")
     with pytest.raises(ClusterVersionError) as info:
-        pipeline.index(tmp_path / "ix", [CATALOG.parent / "pdf"], scheduler=scheduler)
+        index(tmp_path / "ix", [CATALOG.parent / "pdf"], scheduler=scheduler)
     message = str(info.value)
     worker = sorted(worker_pids(scheduler))[0]
     assert message.startswith(f"Dask worker {worker} (scheduler {scheduler}) runs pubsearch ")

@@ -15,8 +15,7 @@ extraction cache with ``--ocr off``:
   file-sized payload, through the same client;
 - pages/s the index writer sustains alone (page records ready, documents written and
   committed), the ceiling of any number of workers;
-- rebuilds from the extraction cache (``--rebuild``) with 1 and 2 workers, with the text
-  made in the workers (now) and in the indexing process (before).
+- rebuilds from the extraction cache (``--rebuild``) with 1 and 2 workers.
 
     .venv/bin/python tests/benchmarks/bench_cluster.py [FOLDER ...]
 
@@ -34,19 +33,13 @@ import sys
 import tempfile
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
-from typing import Any
-from unittest.mock import patch
 
-from indexer import cluster, pipeline
-from indexer.analyze import file_text
-from indexer.cache import Extraction, ExtractionCache
+from indexer import build, cluster, pipeline, plan, schema
+from indexer.cache import ExtractionCache
 from indexer.catalog import iter_pdfs
-from indexer.records import TextRequest
-from indexer.workers import Job, extract_all
+from indexer.documents import page_documents
+from indexer.model import Source
 
 ROOT = Path(__file__).resolve().parents[2]
 REALPDFS = ROOT.parent / "shared" / "realpdfs"
@@ -100,16 +93,15 @@ def task_overhead(address: str, sizes: list[int]) -> float:
 
 def result_bytes(work: Path, paths: list[Path]) -> tuple[int, int, int]:
     """(bytes sent, bytes returned, pages) for the files of `paths`, as the tasks carry
-    them: the file's bytes out, the pickled extraction with its text back."""
+    them: the file's bytes out, the pickled extraction back."""
     cache = ExtractionCache(work / "pool-2" / "cache")
     sent = back = pages = 0
     for pdf in (p for path in paths for p in iter_pdfs(path)):
-        hit = cache.get(pipeline.file_sha256(pdf))
+        hit = cache.get(plan.file_sha256(pdf))
         if hit is None:
             continue
         sent += pdf.stat().st_size
-        text = file_text(hit.pages, TextRequest()) if hit.info is not None else None
-        back += len(pickle.dumps(Extraction(hit.info, hit.pages, hit.failure, hit.limits, text)))
+        back += len(pickle.dumps(hit))
         pages += len(hit.pages)
     return sent, back, pages
 
@@ -117,17 +109,20 @@ def result_bytes(work: Path, paths: list[Path]) -> tuple[int, int, int]:
 def writer_speed(work: Path, paths: list[Path]) -> tuple[int, float]:
     """(pages, seconds) to write every page record of the files (ready beforehand) into a
     fresh index and commit: what the single writer sustains."""
-    from indexer import schema
-
     cache = ExtractionCache(work / "pool-2" / "cache")
     ready = []
     for pdf in (p for path in paths for p in iter_pdfs(path)):
-        hit = cache.get(pipeline.file_sha256(pdf))
+        hit = cache.get(plan.file_sha256(pdf))
         if hit is None or hit.info is None or not hit.pages:
             continue
-        source = pipeline.Source(pdf, None)
         ready.append(
-            pipeline.build_publication(source, pipeline.slugify(pdf.stem), "x", hit.info, hit.pages)
+            build.build_publication(
+                Source(path=pdf),
+                plan.slugify(pdf.stem),
+                sha256="x",
+                info=hit.info,
+                raw_pages=hit.pages,
+            )
         )
     folder = work / "writer"
     shutil.rmtree(folder, ignore_errors=True)
@@ -136,40 +131,11 @@ def writer_speed(work: Path, paths: list[Path]) -> tuple[int, float]:
     writer = idx.writer(heap_size=64_000_000, num_threads=1)
     started = time.perf_counter()
     for pub, pages in ready:
-        for doc in pipeline.documents(pub, pages):
+        for doc in page_documents(pub, pages):
             writer.add_document(doc)
     writer.commit()
     writer.wait_merging_threads()
     return sum(len(p) for _, p in ready), time.perf_counter() - started
-
-
-@contextmanager
-def text_in_the_indexer() -> Iterator[None]:
-    """The executor as it was: workers extract, the indexing process makes every text."""
-
-    def old(jobs: Iterable[Job], *args: Any, **kwargs: Any) -> Iterator[tuple[Job, Any]]:
-        given: deque[tuple[Job, Extraction]] = deque()
-
-        def extraction_jobs() -> Iterator[Job]:
-            for job in jobs:
-                if job.pages is not None and job.ocr is None:  # from the cache: no worker
-                    given.append((job, Extraction(None, job.pages, None, (0.0, 0.0, 0.0))))
-                else:
-                    yield replace(job, text=None)
-
-        for item in extract_all(extraction_jobs(), *args, **kwargs):
-            while given:
-                yield given.popleft()
-            yield item
-        while given:
-            yield given.popleft()
-
-    @contextmanager
-    def choose(scheduler: str | None) -> Iterator[object]:
-        yield old
-
-    with patch.object(cluster, "executor", choose):
-        yield
 
 
 def main() -> None:
@@ -180,7 +146,7 @@ def main() -> None:
     for p in paths:
         if not p.exists():
             sys.exit(f"{p}: not found (the real-world PDFs live in ../shared/realpdfs)")
-    print(f"bench-cluster on {', '.join(str(p) for p in paths)}; {os.cpu_count()} cores; {load()}")
+    print(f"bench-cluster on {', '.join(map(str, paths))}; {os.cpu_count()} cores; {load()}")
     with tempfile.TemporaryDirectory(prefix="pubsearch-bench-") as tmp:
         work = Path(tmp)
         rows = []
@@ -192,43 +158,21 @@ def main() -> None:
         ):
             report = run(paths, work, name, workers, scheduler)
             rows.append((name, report))
+            rate = report.pages / report.seconds
             print(
-                f"  {name:8} {report.pages:5} pages {report.seconds:7.1f} s "
-                f"{report.pages / report.seconds:6.1f} pages/s ({load()})",
+                f"  {name:8} {report.pages} pages {report.seconds:.1f} s {rate:.1f} pages/s "
+                f"({load()})",
                 flush=True,
             )
         started = time.perf_counter()
         with cluster.connect("local:2") as c:
             startup = time.perf_counter() - started
-            address = c.client.scheduler.address
             sizes = [p.stat().st_size for path in paths for p in iter_pdfs(path)]
-            overhead = task_overhead(address, sizes)
+            overhead = task_overhead(c.client.scheduler.address, sizes)
         sent, back, pages = result_bytes(work, paths)
         written, seconds = writer_speed(work, paths)
-        rebuilds = []
-        for label, workers, old in (
-            ("workers make the text", 2, False),
-            ("indexer makes the text", 2, True),
-            ("workers make the text", 1, False),
-        ):
-            ctx = text_in_the_indexer() if old else _nothing()
-            with ctx:
-                report = pipeline.index(
-                    work / "pool-2" / "ix",
-                    paths,
-                    rebuild=True,
-                    ocr="off",
-                    cache_dir=work / "pool-2" / "cache",
-                    workers=workers,
-                )
-            rebuilds.append((label, workers, report))
-            print(
-                f"  rebuild {workers} workers, {label}: {report.pages / report.seconds:.1f} "
-                f"pages/s ({load()})",
-                flush=True,
-            )
+        rebuilds = [(n, run(paths, work, "pool-2", n, None, rebuild=True)) for n in (1, 2)]
     by = dict(rows)
-    files = len(by["pool-2"].events)
     print()
     print("| run | pages | seconds | pages/s | vs the pool |")
     print("|---|---|---|---|---|")
@@ -244,23 +188,18 @@ def main() -> None:
     print(f"LocalCluster of 2 start-up: {startup:.1f} s")
     print(
         f"bytes per page: {sent / pages:.0f} sent (file bytes), {back / pages:.0f} back "
-        f"(pickled result) over {pages} pages, {files} files"
+        f"(pickled extraction) over {pages} pages"
     )
     print(
         f"scheduler overhead per task (no-op task with the file's bytes): {overhead * 1000:.1f} ms"
     )
     print(f"writer alone: {written} pages in {seconds:.2f} s = {written / seconds:.0f} pages/s")
-    for label, workers, report in rebuilds:
+    for n, report in rebuilds:
         print(
-            f"rebuild from the cache, {workers} workers, {label}: {report.pages} pages in "
+            f"rebuild from the cache, {n} workers: {report.pages} pages in "
             f"{report.seconds:.1f} s = {report.pages / report.seconds:.1f} pages/s"
         )
     print(load())
-
-
-@contextmanager
-def _nothing() -> Iterator[None]:
-    yield
 
 
 if __name__ == "__main__":
