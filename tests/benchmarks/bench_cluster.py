@@ -39,7 +39,7 @@ from indexer import build, cluster, pipeline, plan, schema
 from indexer.cache import ExtractionCache
 from indexer.catalog import iter_pdfs
 from indexer.documents import page_documents
-from indexer.model import Source
+from indexer.model import IndexReport, IndexSettings, OcrMode, Source
 
 ROOT = Path(__file__).resolve().parents[2]
 REALPDFS = ROOT.parent / "shared" / "realpdfs"
@@ -52,18 +52,26 @@ def load() -> str:
 
 
 def run(
-    paths: list[Path], work: Path, name: str, workers: int | None, scheduler: str | None
-) -> pipeline.IndexReport:
+    paths: list[Path],
+    work: Path,
+    name: str,
+    workers: int | None,
+    scheduler: str | None,
+    rebuild: bool = False,
+) -> IndexReport:
     folder = work / name.replace(":", "-")
-    shutil.rmtree(folder, ignore_errors=True)
-    return pipeline.index(
-        folder / "ix",
-        paths,
+    if not rebuild:
+        shutil.rmtree(folder, ignore_errors=True)
+    settings = IndexSettings(
+        index_dir=folder / "ix",
+        paths=tuple(paths),
         cache_dir=folder / "cache",
-        ocr="off",
+        ocr=OcrMode.OFF,
         workers=workers,
         scheduler=scheduler,
+        rebuild=rebuild,
     )
+    return pipeline.index(settings)
 
 
 def _noop(payload: bytes) -> int:
