@@ -18,7 +18,7 @@ scheduler on another worker; after ``distributed.scheduler.allowed-failures`` de
 ``dask scheduler`` runs) the file is reported as ``crashed`` and the batch goes on.
 
 ``--scheduler local`` (or ``local:N``) starts a :class:`distributed.LocalCluster` of N
-single-threaded worker processes for the run (random ports, no dashboard): the same code
+single-threaded worker processes for the run (every port random, the HTTP one too): the same code
 path on one machine, used by the tests and ``make bench-cluster``.
 
 Errors (:mod:`indexer.errors`): :class:`~indexer.errors.SchedulerUnreachableError` when
@@ -330,7 +330,7 @@ def connect(address: str, timeout: float | None = None) -> Iterator[Cluster]:
                 n_workers=n_local,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                dashboard_address=":0",
                 scheduler_port=0,
                 silence_logs=logging.ERROR,
             )

@@ -39,7 +39,7 @@ def scheduler() -> Iterator[str]:
             n_workers=2,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",
             scheduler_port=0,
         )
     try:
