@@ -99,9 +99,12 @@ def test_swedish_pdfs_index_the_same_as_with_the_builtin_pool(
     folder = REALPDFS / "lang-sv"
     if not folder.is_dir():
         pytest.skip(f"real-world PDF collection not available: {folder} is missing")
-    builtin = index(tmp_path / "a", [folder], cache_dir=tmp_path / "ca", ocr="off", workers=2)
+    # limits far past what any page needs, so a loaded machine cannot change what is read
+    roomy = Limits(timeout=3600, page_timeout=900)
+    options: dict[str, Any] = {"ocr": "off", "limits": roomy}
+    builtin = index(tmp_path / "a", [folder], cache_dir=tmp_path / "ca", workers=2, **options)
     on_cluster = index(
-        tmp_path / "b", [folder], cache_dir=tmp_path / "cb", ocr="off", scheduler=scheduler
+        tmp_path / "b", [folder], cache_dir=tmp_path / "cb", scheduler=scheduler, **options
     )
     assert not any(e.from_cache for e in on_cluster.events)
     assert on_cluster.count("added") == builtin.count("added") == 18
