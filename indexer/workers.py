@@ -21,10 +21,9 @@ The same pool reads pages with OCR: a :class:`Job` with an :class:`~indexer.mode
 renders and reads its pages one by one (:func:`indexer.ocr.ocr_page`) under the plan's own
 per-page time limit (no file limit: a long scan takes as long as its pages), and a page
 that times out or kills its worker is recorded with that reason while a fresh worker goes
-on with the next. Jobs can be added while the pool runs (`more`): the indexer plans OCR
-for a file once its text is in.
-Workers are forked from a fork server that has pdfminer and langdetect loaded, so a killed
-worker is replaced in milliseconds.
+on with the next. Jobs can be added while the pool runs (`more`). With a job's `text`
+request the worker also makes the file's page texts (:mod:`indexer.analyze`). Workers fork
+from a fork server with pdfminer and langdetect loaded (:mod:`indexer.preload`).
 """
 
 from __future__ import annotations
@@ -72,8 +71,7 @@ __all__ = [
 
 #: A worker is replaced after this many files, so slow leaks cannot pile up.
 FILES_PER_WORKER = 200
-#: Seconds a worker may spend normalizing and language-tagging one file before the file
-#: is handed back without (the indexer then does it itself).
+#: Seconds a worker may spend making one file's text (past it, the indexer makes it).
 TEXT_TIMEOUT = 120.0
 _POLL = 0.25
 DEFAULT_LIMITS = Limits()
@@ -217,8 +215,7 @@ class _Task:
             info=self.info, pages=tuple(self.pages), failure=failure, limits=limits, text=self.text
         )
 
-    def ended(self, limits: Limits) -> Extraction | OcrOutcome:
-        """The result of an OCR or text job whose worker sent everything but maybe the text."""
+    def ended(self, limits: Limits) -> Extraction | OcrOutcome:  # of an OCR or text job
         if self.job.ocr is not None:
             return OcrOutcome(pages=tuple(self.ocr_pages), text=self.text)
         pages = self.job.pages or ()
@@ -274,10 +271,8 @@ def _context() -> BaseContext:
 
 
 class KeptWorkers:
-    """Idle worker processes kept from one :func:`extract_all` call to the next (a Dask
-    task reads one file per call: a fresh process per file would load pdfminer's font and
-    CMap caches again every time). Safe to share between threads: a call takes processes
-    out and puts its idle ones back."""
+    """Idle workers kept from one :func:`extract_all` call to the next (a Dask task reads
+    one file per call; a fresh process would load pdfminer's caches again each time)."""
 
     def __init__(self) -> None:
         self._idle: dict[int, list[_Slot]] = {}
@@ -285,10 +280,7 @@ class KeptWorkers:
     def take(self, memory_mb: int) -> _Slot | None:
         idle = self._idle.get(memory_mb, [])
         while idle:
-            try:
-                slot = idle.pop()
-            except IndexError:  # another thread took the last one
-                break
+            slot = idle.pop()
             if slot.process.is_alive():
                 return slot
             _Pool.kill(slot)
@@ -299,8 +291,7 @@ class KeptWorkers:
 
 
 def start_fork_server() -> int:
-    """Start the pool's process factory now (for a fork server: with its modules loaded)
-    and return the pid of one worker started and stopped from it."""
+    """Start the fork server now (its modules loaded); the pid of a worker it forked."""
     pool = _Pool(_context(), 0)
     slot = pool.spawn()
     pid = slot.process.pid or 0
@@ -326,9 +317,8 @@ _TIMEOUT = (Reason.TIMEOUT, "timeout")
 
 
 def _page_limit(job: Job, page_timeout: float, analyzing: bool = False) -> float:
-    """How long one page may take: the extraction limit, or for OCR (where Tesseract's own
-    runs are each limited to the plan's timeout) a backstop past render, OSD and reading;
-    making the file's text may take :data:`TEXT_TIMEOUT`."""
+    """How long one page may take: the extraction limit; for OCR (Tesseract's runs have
+    their own limit) a backstop past render, OSD and reading; :data:`TEXT_TIMEOUT`."""
     if analyzing:
         return max(page_timeout, TEXT_TIMEOUT)
     if job.ocr is None:
@@ -396,8 +386,7 @@ def extract_all(
         pool.kill(slot)
         slots.remove(slot)
         is_file = task.job.ocr is None and task.job.pages is None
-        if task.analyzing or (not is_file and task.job.ocr is None):
-            # every page is in (or a text job): the indexer makes the text itself
+        if task.analyzing or (not is_file and task.job.ocr is None):  # the indexer does it
             return _finish(task, None) if is_file else task.ended(limits)
         reason, error = why
         plan = task.job.ocr
