@@ -60,7 +60,7 @@ from indexer.model import (
     Reason,
     TextRequest,
 )
-from indexer.workers import DEFAULT_LIMITS, KeptWorkers, extract_all
+from indexer.workers import DEFAULT_LIMITS, extract_all
 
 SCHEDULER_ENV = "PUBSEARCH_SCHEDULER"
 #: ``--scheduler local`` or ``local:N``: a LocalCluster of N processes for the run.
@@ -130,10 +130,6 @@ class FileTask:
     own_ocr_cache: bool
 
 
-#: This Dask worker's supervised extraction processes, kept between its tasks.
-_KEPT = KeptWorkers()
-
-
 def _allow_children() -> None:
     process = multiprocessing.current_process()
     if process.daemon:
@@ -163,7 +159,9 @@ def run_file_task(task: FileTask) -> Extraction | OcrOutcome:
             pages=task.pages,
             text=task.text,
         )
-        for _job, result in extract_all([job], workers=1, limits=task.limits, kept=_KEPT):
+        # a fresh supervised process per file: one kept between files made different
+        # page text on one real file (ferenda__f690153e p. 3) than the built-in pool
+        for _job, result in extract_all([job], workers=1, limits=task.limits):
             return result
     raise AssertionError("the pool ended without a result")  # pragma: no cover
 
