@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 #: Bumped whenever extraction output changes for the same input (part of the cache key).
-EXTRACTOR_VERSION = 3
+EXTRACTOR_VERSION = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +57,8 @@ class OcrPage:
     page was turned clockwise to read it; languages: the Tesseract languages used
     (``swe+eng``); seconds: time spent (0 for a cache hit); cached: read from the cache;
     error: why the page could not be read (``timeout``, a Tesseract message), or None.
+    note: what the user should know about how it was read ('' for nothing), e.g. a poster
+    rendered at a lower resolution to stay within the pixel cap.
     """
 
     number: int
@@ -67,6 +69,7 @@ class OcrPage:
     seconds: float = 0.0
     cached: bool = False
     error: str | None = None
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,9 +34,10 @@ PUBSEARCH = [sys.executable, "-m", "search"]
 
 
 class TreeRSS:
-    """Samples the summed RSS of a process and all its descendants."""
+    """Samples the summed RSS of a process and all its descendants (from /proc, every
+    `every` seconds: 50 ms catches a worker on its way to its memory limit)."""
 
-    def __init__(self, pid: int, every: float = 0.1) -> None:
+    def __init__(self, pid: int, every: float = 0.05) -> None:
         self.pid, self.every, self.peak = pid, every, 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
