@@ -43,7 +43,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 TARGET = 0.99
-FILE_TIMEOUT = 600
+FILE_TIMEOUT = 300  # the indexer's default --timeout
 WORKER_MEMORY_MB = 1536
 
 _CID = re.compile(r"\(cid:\d+\)")
