@@ -6,8 +6,9 @@ it, the functions the indexer runs) is compared with the words pdfminer itself l
 the page (its ``TextConverter`` over the same layout: every text box and every loose
 character, with :data:`indexer.extract.LAPARAMS`). Both sides are normalized the same way:
 NFKC, the indexer's ligature table, lower case, Romanian cedillas folded to commas below,
-``(cid:N)`` runs, soft hyphens and zero-width characters dropped, line-end hyphens joined,
-hyphens inside words dropped; words are ``\\w+`` runs.
+``(cid:N)`` runs, soft hyphens and zero-width characters dropped, line-end hyphens joined
+(not before a conjunction: ``för- och``), hyphens inside words dropped; words are ``\\w+``
+runs.
 
 Per folder it prints: files and pages compared, word coverage (mean, minimum, 1st
 percentile) with running headers and footers set aside, pages under 99% coverage, the
@@ -48,9 +49,17 @@ WORKER_MEMORY_MB = 1536
 
 _CID = re.compile(r"\(cid:\d+\)")
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
-_LINE_END_HYPHEN = re.compile(r"(\w)[-\u2010\u2011][ \t]*\n\s*(?=\w)")
+_LINE_END_HYPHEN = re.compile(r"(\w)[-\u2010\u2011][ \t]*\n\s*(?=(\w+))")
 _INNER_HYPHEN = re.compile(r"(?<=\w)[-\u2010\u2011](?=\w)")
 _WORD = re.compile(r"\w+")
+
+
+def _join(match: re.Match[str]) -> str:
+    """A line-end hyphen joins the word, except before a conjunction: ``byggnads- eller``
+    is a suspended compound (the indexer's rule, :data:`indexer.normalize._CONJUNCTIONS`)."""
+    from indexer.normalize import _CONJUNCTIONS
+
+    return match.group(1) + (" " if match.group(2) in _CONJUNCTIONS else "")
 
 
 def words(text: str) -> Counter[str]:
@@ -59,7 +68,7 @@ def words(text: str) -> Counter[str]:
 
     text = unicodedata.normalize("NFKC", text.translate(str.maketrans(LIGATURES)))
     text = _INVISIBLE.sub("", _CID.sub(" ", text)).lower().translate(ROMANIAN_COMMA_BELOW)
-    text = _INNER_HYPHEN.sub("", _LINE_END_HYPHEN.sub(r"\1", text))
+    text = _INNER_HYPHEN.sub("", _LINE_END_HYPHEN.sub(_join, text))
     return Counter(_WORD.findall(text))
 
 
@@ -92,8 +101,13 @@ class FileResult:
     peak_mb: float = 0.0
 
 
+class FileTimeout(BaseException):
+    """A file over :data:`FILE_TIMEOUT` (not an Exception: a page's error handling must not
+    take it for that page's error)."""
+
+
 def _timeout(_signum: int, _frame: Any) -> None:
-    raise TimeoutError(f"over {FILE_TIMEOUT} s")
+    raise FileTimeout(f"timeout (over {FILE_TIMEOUT} s)")
 
 
 def _init_worker() -> None:
@@ -131,8 +145,11 @@ def measure(path: str, passwords: tuple[str, ...]) -> FileResult:
     except ExtractionError as exc:
         result.failure = f"{exc.reason}: {exc.detail}"
         return result
-    except (MemoryError, TimeoutError) as exc:
-        result.failure = f"{type(exc).__name__} {exc}".strip()
+    except FileTimeout as exc:
+        result.failure = str(exc)
+        return result
+    except MemoryError:
+        result.failure = f"out-of-memory (over {WORKER_MEMORY_MB} MB)"
         return result
     finally:
         signal.alarm(0)
