@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
 .PHONY: help install demo serve test lint typecheck check bench bench-web bench-ocr bench-cluster eval eval-doc corpus \
-	screenshot clean
+	screenshot clean fidelity
 REALPDFS ?= ../shared/realpdfs
 
 help: ## List the targets
@@ -61,6 +61,9 @@ bench-web: $(STAMP) ## Web page render times on the bundled corpus (target: medi
 
 eval: $(STAMP) ## Search-quality evaluation (tests/eval) on the corpus and ../shared/realpdfs
 	$(PY) tests/eval/run_eval.py
+
+fidelity: $(STAMP) ## Words of every real-world page that reach the index vs pdfminer's (minutes)
+	$(PY) tests/benchmarks/fidelity.py $(REALPDFS) --workers 2
 
 eval-doc: $(STAMP) ## Run the evaluation and write its results into docs/evaluation.md
 	$(PY) tests/eval/run_eval.py --write docs/evaluation.md

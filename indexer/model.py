@@ -81,7 +81,7 @@ __all__ = [  # re-exported: records, their codes and settings come from one plac
 ]
 
 #: Bumped whenever extraction output changes for the same input (part of the cache key).
-EXTRACTOR_VERSION = 3
+EXTRACTOR_VERSION = 4
 
 # ---------------------------------------------------------------- extraction and OCR
 
@@ -127,7 +127,9 @@ class OcrPage:
     confidence: mean word confidence 0-100 (None without words); rotation: degrees the
     page was turned clockwise to read it; languages: the Tesseract languages used
     (``swe+eng``); seconds: time spent (0 for a cache hit); cached: read from the cache;
-    error: why the page could not be read (``timeout``, a Tesseract message), or None.
+    error: why the page could not be read (``timeout``, a Tesseract message), or None;
+    note: what the user should know about how it was read ('' for nothing), e.g. a poster
+    rendered at a lower resolution to stay within the pixel cap.
     """
 
     number: int
@@ -138,6 +140,7 @@ class OcrPage:
     seconds: float = 0.0
     cached: bool = False
     error: str | None = None
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

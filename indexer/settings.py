@@ -20,7 +20,10 @@ if TYPE_CHECKING:  # only for annotations: indexer.model imports this module
 DEFAULT_TIMEOUT = 300.0
 DEFAULT_PAGE_TIMEOUT = 60.0
 DEFAULT_OCR_TIMEOUT = 120.0
-DEFAULT_MEMORY_MB = 2048
+#: MB per worker (``RLIMIT_AS``; Tesseract, run by a worker, gets its own). With the default
+#: two workers the whole process tree stays under 1.2 GB even with both at the limit; real
+#: files need at most 262 MB (docs/benchmarks.md).
+DEFAULT_MEMORY_MB = 512
 #: Commit after this many files or seconds, whichever comes first.
 COMMIT_EVERY_FILES = 20
 COMMIT_EVERY_SECONDS = 10.0
