@@ -344,10 +344,15 @@ def json_option(func: Any) -> Any:
 )
 @json_option
 @click.option("--explain", is_flag=True, help="Show how the query is analyzed, then search.")
+@click.option(
+    "--exact",
+    is_flag=True,
+    help="The query as typed: no results for a correction, only pages with every word.",
+)
 def search_cmd(
     query: str, index_dir: Path | None, languages: tuple[str, ...], types: tuple[str, ...],
     years: str | None, only_new: bool, fuzzy: bool, sort: str, limit: int, pages: int,
-    show_facets: bool, fmt_name: str, as_json: bool, explain: bool,
+    show_facets: bool, fmt_name: str, as_json: bool, explain: bool, exact: bool,
 ) -> None:  # fmt: skip
     """Search inside the indexed PDFs; hits are grouped by publication.
 
@@ -357,7 +362,7 @@ def search_cmd(
     from indexer import schema
     from search import format as fmt
     from search import query as q
-    from search.pages import export_rows, last_run_id
+    from search.pages import export_pages, last_run_id
     from search.searcher import search
 
     index_dir = index_dir or default_index_dir()
@@ -371,10 +376,13 @@ def search_cmd(
     if explain:
         click.echo("\n".join(q.explain(q.parse(query))), err=fmt_name != "text")
     if fmt_name in ("csv", "jsonl"):
-        fmt.export(export_rows(index_dir, query, filters, sort), fmt_name, sys.stdout)
+        exported = export_pages(index_dir, query, filters, sort, exact)
+        for note in fmt.export_notes(exported):
+            click.echo(f"pubsearch: {note}", err=True)
+        fmt.export(exported.rows, fmt_name, sys.stdout)
         return
     options = q.Options(analysis=schema.analysis_of(index_dir), fuzzy=fuzzy)
-    results = search(index_dir, query, filters, limit, pages, options, sort)
+    results = search(index_dir, query, filters, limit, pages, options, sort, exact=exact)
     if fmt_name == "json":
         click.echo(json.dumps(fmt.results_json(results), ensure_ascii=False, indent=2))
     else:
@@ -453,12 +461,13 @@ def saved_group() -> None:
 @click.argument("name")
 @click.argument("query")
 @index_option
-def saved_add(name: str, query: str, index_dir: Path | None) -> None:
-    """Save QUERY under NAME."""
+@click.option("--exact", is_flag=True, help="Only pages with every word of QUERY.")
+def saved_add(name: str, query: str, index_dir: Path | None, exact: bool) -> None:
+    """Save QUERY under NAME; it re-runs as saved (never replaced by a correction)."""
     from search import saved
 
-    saved.add(index_dir or default_index_dir(), name, query)
-    click.echo(f"saved {name}: {query}")
+    saved.add(index_dir or default_index_dir(), name, query, exact)
+    click.echo(f"saved {name}: {query}" + (" (exact)" if exact else ""))
 
 
 @saved_group.command("list")

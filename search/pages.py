@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tantivy
 
@@ -17,6 +17,9 @@ from search import query as q
 from search.errors import BadOptionError
 from search.searcher import SearchResults, float_of, hit_count, int_of, run, text_of
 from search.snippets import Snippets
+
+if TYPE_CHECKING:
+    from search.relax import Plan
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,34 +153,77 @@ def similar(index_dir: Path, ref: str, limit: int = 10, pages: int = 3) -> Searc
     return run(index, ref, tquery, limit=limit, pages=pages)
 
 
-def export_rows(
-    index_dir: Path, text: str, filters: q.Filters | None = None, sort: str = "relevance"
-) -> Iterator[dict[str, Any]]:
-    """Every matching page, best first (newest publication first with ``sort='date'``),
-    with a stable citation: publication id, title, year, path, content hash, page, snippet."""
+@dataclass(frozen=True, slots=True)
+class Export:
+    """Every page that answers a query, for a report: `rows` (see :func:`export_rows`),
+    for the query `query`, the correction of `corrected_from` when one was made."""
+
+    query: str
+    corrected_from: str | None
+    rows: Iterator[dict[str, Any]]
+
+
+def export_pages(
+    index_dir: Path,
+    text: str,
+    filters: q.Filters | None = None,
+    sort: str = "relevance",
+    exact: bool = False,
+    correct: bool = True,
+) -> Export:
+    """Every matching page with a stable citation, answered as a search answers the query
+    (:func:`search.relax.plan`): its correction when it matches nothing, pages lacking
+    some of the words after those with all of them (``missing``), unless `exact`."""
+    from search.relax import plan
+
     index = s.open_index(index_dir)
     options = q.Options(analysis=s.analysis_of(index_dir))
     searcher = index.searcher()
-    tquery = q.build(q.parse(text), index.schema, filters, options, searcher)
-    snippets = Snippets(searcher, tquery, index.schema)
-    hits = searcher.search(tquery, max(1, searcher.num_docs)).hits
-    docs = [(score, searcher.doc(address)) for score, address in hits]
-    if sort == "date":
-        docs.sort(key=lambda sd: (-(int_of(sd[1], s.F_YEAR) or 0), -sd[0]))
-    for score, doc in docs:
-        page = int_of(doc, s.F_PAGE) or 0
-        language = text_of(doc, s.F_LANG) or s.UNDETERMINED
-        yield {
-            "id": text_of(doc, s.F_ID),
-            "title": text_of(doc, s.F_TITLE),
-            "year": int_of(doc, s.F_YEAR),
-            "path": text_of(doc, s.F_PATH) or "",
-            "sha256": text_of(doc, s.F_SHA256) or "",
-            "page": page,
-            "language": language,
-            "score": round(score, 4),
-            "snippet": snippets.html(doc, s.text_field(language)) if page else "",
-        }
+    answer = plan(searcher, index.schema, text, filters, options, exact=exact, correct=correct)
+    return Export(answer.text, answer.corrected_from, _rows(index, searcher, answer, sort))
+
+
+def _rows(
+    index: tantivy.Index, searcher: tantivy.Searcher, answer: Plan, sort: str
+) -> Iterator[dict[str, Any]]:
+    snippets = Snippets(searcher, answer.query, index.schema)
+    limit = max(1, searcher.num_docs)
+    for tier in answer.tiers:
+        parts = tier.combos or (((), tier.query),)
+        docs = [(score, searcher.doc(address), missing) for missing, query in parts
+                for score, address in searcher.search(query, limit).hits]  # fmt: skip
+        docs.sort(key=lambda sd: -sd[0])
+        if sort == "date":
+            docs.sort(key=lambda sd: -(int_of(sd[1], s.F_YEAR) or 0))
+        for score, doc, missing in docs:
+            page = int_of(doc, s.F_PAGE) or 0
+            language = text_of(doc, s.F_LANG) or s.UNDETERMINED
+            yield {
+                "id": text_of(doc, s.F_ID),
+                "title": text_of(doc, s.F_TITLE),
+                "year": int_of(doc, s.F_YEAR),
+                "path": text_of(doc, s.F_PATH) or "",
+                "sha256": text_of(doc, s.F_SHA256) or "",
+                "page": page,
+                "language": language,
+                "score": round(score, 4),
+                "snippet": snippets.html(doc, s.text_field(language)) if page else "",
+                "missing": list(missing),
+            }
+
+
+def export_rows(
+    index_dir: Path,
+    text: str,
+    filters: q.Filters | None = None,
+    sort: str = "relevance",
+    exact: bool = False,
+    correct: bool = True,
+) -> Iterator[dict[str, Any]]:
+    """Every matching page, best first (newest publication first with ``sort='date'``,
+    within each tier of :func:`export_pages`), with a stable citation: publication id,
+    title, year, path, content hash, page, snippet, and the words the page lacks."""
+    return export_pages(index_dir, text, filters, sort, exact, correct).rows
 
 
 def last_run_id(index_dir: Path) -> int:
