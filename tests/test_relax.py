@@ -121,7 +121,9 @@ def test_five_words_one_absent_ranks_pages_with_four(ix: Path) -> None:
     data = json.loads(run("search", FIVE, "--json", "--index", str(ix), "--pages", "20").output)
     assert data["relaxed"] == words and data["strict_pages"] == strict.total_pages
     assert {tuple(p["missing"]) for h in data["hits"] for p in h["pages"]} == {
-        (), ("stöld",), ("kartläggning",)
+        (),
+        ("stöld",),
+        ("kartläggning",),
     }
 
 

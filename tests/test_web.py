@@ -140,7 +140,7 @@ def test_results_for_the_correction_link_to_the_query_as_typed(
     assert hit_ids(body) == expected and expected
     notice = body.split('id="corrected">')[1].split("</p>")[0]
     assert notice == (
-        f'{EN["showing_for"]} <strong>tiggeri</strong> (no pages match tigeri). '
+        f"{EN['showing_for']} <strong>tiggeri</strong> (no pages match tigeri). "
         '<a id="exact" href="/?q=tigeri&amp;ui=en&amp;exact=1">Search for tigeri as typed</a>'
     )
     assert "/page/barn-polisarenden-2017/6?q=tiggeri&amp;ui=en" in body  # highlights the correction
@@ -153,7 +153,7 @@ def test_pages_with_most_of_the_words_say_what_they_lack(client: TestClient, ix:
     text = "barn tiggeri polisen stöld zebra"
     body = client.get("/", params={"q": text}).text
     assert hit_ids(body) == [h.id for h in search(ix, text).hits] and hit_ids(body)
-    assert f'{SV["missing"].format(words="zebra")}</span>' in body
+    assert f"{SV['missing'].format(words='zebra')}</span>" in body
     assert SV["relaxed"].format(n=0) in body and 'id="all-words" href="/?q=' in body
     english = client.get("/", params={"q": text, "ui": "en"}).text
     assert '<span class="missing">missing: zebra</span>' in english
