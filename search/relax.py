@@ -110,6 +110,50 @@ def label(node: q.Node) -> str:
     return node.text
 
 
+@dataclass(frozen=True, slots=True)
+class _Parts:
+    """A query split for relaxation: the words a page may lack (`labels`, their queries
+    `units`) and the clauses every page must satisfy (`base`: field terms, exclusions)."""
+
+    labels: tuple[str, ...]
+    units: tuple[tantivy.Query, ...]
+    base: tuple[tuple[tantivy.Occur, tantivy.Query], ...]
+
+
+def _split(
+    node: q.Node, schema: tantivy.Schema, options: q.Options, searcher: tantivy.Searcher
+) -> _Parts | None:
+    """`node` in parts, built by one builder, when it has MIN_WORDS to MAX_WORDS words."""
+    children = node.nodes if isinstance(node, q.And) else (node,)
+    words = [c for c in children if _relaxable(c)]
+    if not MIN_WORDS <= len(words) <= MAX_WORDS:
+        return None
+    required = [c for c in children if not _relaxable(c)]
+    inner = [c.node if isinstance(c, q.Not) else c for c in required]
+    built = q.build_each([*words, *inner], schema, options, searcher)
+    base = tuple((tantivy.Occur.MustNot if isinstance(c, q.Not) else tantivy.Occur.Must, b)
+                 for c, b in zip(required, built[len(words) :], strict=True))  # fmt: skip
+    return _Parts(tuple(label(w) for w in words), tuple(built[: len(words)]), base)
+
+
+def _strict(
+    text: str,
+    node: q.Node,
+    schema: tantivy.Schema,
+    filters: q.Filters | None,
+    options: q.Options,
+    searcher: tantivy.Searcher,
+    relax: bool,
+) -> tuple[tantivy.Query, _Parts | None]:
+    """The all-words query of `node`, and its parts when it may be relaxed (the words'
+    queries are built once, for both)."""
+    parts = _split(node, schema, options, searcher) if relax and not strict_syntax(text) else None
+    if parts is None:
+        return q.build(node, schema, filters, options, searcher), None
+    every = [*parts.base, *((tantivy.Occur.Must, unit) for unit in parts.units)]
+    return q.restrict(tantivy.Query.boolean_query(every), schema, filters), parts
+
+
 def plan(
     searcher: tantivy.Searcher,
     schema: tantivy.Schema,
@@ -125,58 +169,50 @@ def plan(
     `correct=False`: never answer with a correction (saved queries run as saved)."""
     options = options or q.Options()
     node = q.parse(text)
-    strict = q.build(node, schema, filters, options, searcher)
+    strict, parts = _strict(text, node, schema, filters, options, searcher, not exact)
     pages = _pages(searcher, strict)
     corrected_from = suggestion = None
     if pages < SUGGEST_BELOW:
         suggestion = suggest(searcher, schema, text, node)
         if suggestion is not None:
             fixed_node = q.parse(suggestion)
-            fixed = q.build(fixed_node, schema, filters, options, searcher)
+            relax = not exact
+            fixed, fixed_parts = _strict(suggestion, fixed_node, schema, filters, options,
+                                         searcher, relax)  # fmt: skip
             fixed_pages = _pages(searcher, fixed)
             if fixed_pages <= pages:
                 suggestion = None
             elif pages == 0 and correct and not exact and correctable(node):
                 corrected_from, text, node, strict = text, suggestion, fixed_node, fixed
-                pages, suggestion = fixed_pages, None
+                pages, parts, suggestion = fixed_pages, fixed_parts, None
     done = Plan(text, node, corrected_from, (Tier(0, strict),), strict_pages=pages,
                 suggestion=suggestion)  # fmt: skip
-    if exact or pages >= RELAX_BELOW or strict_syntax(text):
+    if parts is None or pages >= RELAX_BELOW:
         return done
-    return _relaxed(done, searcher, schema, filters, options)
+    return _relaxed(done, parts, searcher, schema, filters)
 
 
 def _relaxed(
     done: Plan,
+    parts: _Parts,
     searcher: tantivy.Searcher,
     schema: tantivy.Schema,
     filters: q.Filters | None,
-    options: q.Options,
 ) -> Plan:
-    """`done` with tiers of pages lacking one, then two words, when the query allows."""
-    children = done.node.nodes if isinstance(done.node, q.And) else (done.node,)
-    words = [c for c in children if _relaxable(c)]
-    if not MIN_WORDS <= len(words) <= MAX_WORDS:
-        return done
-    required = [c for c in children if not _relaxable(c)]
-    inner = [c.node if isinstance(c, q.Not) else c for c in required]
-    built = q.build_each([*words, *inner], schema, options, searcher)
-    units, rest = built[: len(words)], built[len(words) :]
-    base = [(tantivy.Occur.MustNot if isinstance(c, q.Not) else tantivy.Occur.Must, b)
-            for c, b in zip(required, rest, strict=True)]  # fmt: skip
-    labels = tuple(label(w) for w in words)
+    """`done` with tiers of pages lacking one, then two of the words."""
+    n = len(parts.units)
     tiers, found = list(done.tiers), done.strict_pages
     for missing in range(1, MAX_MISSING + 1):
-        if found >= RELAX_BELOW or len(words) - missing < 2:
+        if found >= RELAX_BELOW or n - missing < 2:
             break
         combos = []
-        for lacking in combinations(range(len(words)), missing):
-            clauses = base + [
+        for lacking in combinations(range(n), missing):
+            clauses = [*parts.base, *(
                 (tantivy.Occur.MustNot if i in lacking else tantivy.Occur.Must, unit)
-                for i, unit in enumerate(units)
-            ]
+                for i, unit in enumerate(parts.units)
+            )]  # fmt: skip
             combo = q.restrict(tantivy.Query.boolean_query(clauses), schema, filters)
-            combos.append((tuple(labels[i] for i in lacking), combo))
+            combos.append((tuple(parts.labels[i] for i in lacking), combo))
         query = tantivy.Query.boolean_query([(tantivy.Occur.Should, c) for _, c in combos])
         pages = _pages(searcher, query)
         if pages:
@@ -184,7 +220,7 @@ def _relaxed(
             found += pages
     if len(tiers) == 1:
         return done
-    return replace(done, tiers=tuple(tiers), words=labels, units=tuple(units))
+    return replace(done, tiers=tuple(tiers), words=parts.labels, units=parts.units)
 
 
 def _publication_total(searcher: tantivy.Searcher, query: tantivy.Query) -> int:
