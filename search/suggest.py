@@ -5,12 +5,15 @@ language's field (edit distance 1, or 2 past five letters; ties go to the more f
 term) is looked up, and shown as the word a page really uses: the stem is turned back into
 a word by reading a page that contains it (``människohandl`` -> ``människohandel``).
 
-The distance is taken from the stem of the typed word and from the word itself, so a slip
-that changes how the stemmer reads a word still finds it (``delgivningsförordnig`` stems
-to ``delgivningsförordn``, three edits from ``delgivningsförordning`` but one from the word
-as typed). Candidates come from two bounded prefix lookups of the term dictionary per
-language (the first two letters, and the first half of a long word), never from a scan
-of the whole vocabulary. A word that any page holds as typed is never corrected.
+The distance is taken from the stem of the typed word, from the word itself, and, in
+languages with a table of inflection endings (:data:`search.expand.ENDINGS`), from the word
+without such an ending, so a slip that changes how the stemmer reads a word still finds it
+(``delgivningsförordnig`` stems to ``delgivningsförordn``, three edits from
+``delgivningsförordning`` but one from the word as typed; ``dataskyddsförordnigen`` less
+``en`` is one edit from ``dataskyddsförordning``). Candidates come from two bounded prefix
+lookups of the term dictionary per language (the first two letters, and the first half of
+a word of eight letters or more), never from a scan of the whole vocabulary. A word that
+any page holds as typed is never corrected.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import re
 import tantivy
 
 from indexer import schema as s
+from search.expand import ENDINGS
 from search.query import Node, Phrase, Word, analyzed, walk_words
 
 _WORD = re.compile(r"\w+")
@@ -88,8 +92,13 @@ def correction(searcher: tantivy.Searcher, schema: tantivy.Schema, word: str) ->
         if searcher.doc_freq(field, token) > 0:
             return None  # some language knows the word as typed
         limit = 1 if len(token) <= 5 else 2
+        forms = {token, plain} | {
+            plain[: -len(e)]
+            for e in ENDINGS.get(code, ())
+            if plain.endswith(e) and len(plain) > len(e) + 3
+        }
         for term, freq in _candidates(searcher, field, token, plain).items():
-            d = min(distance(token, term, limit), distance(plain, term, limit))
+            d = min(distance(form, term, limit) for form in forms)
             if d <= limit:
                 candidate = (d, -freq, term, code)
                 best = candidate if best is None or candidate < best else best
