@@ -26,7 +26,7 @@ MISSPELLED = [
     ("sv", "samodning", "samordningen"),
     ("en", "accomodation", "accommodation"),
     ("ro", "vicimele", "victimele"),
-    ("bg", "траикът", "трафикът"),
+    ("bg", "траикът", "трафик"),
     ("ru", "торовлей", "торговлей"),
 ]
 #: Five words; no page has all of them but two, many have four.
