@@ -31,6 +31,7 @@ from itertools import combinations
 import tantivy
 
 from indexer import schema as s
+from search import build as qb
 from search import query as q
 from search.searcher import PublicationHit, SearchResults, hit_count, run
 from search.suggest import correctable, suggest
@@ -121,7 +122,7 @@ class _Parts:
 
 
 def _split(
-    node: q.Node, schema: tantivy.Schema, options: q.Options, searcher: tantivy.Searcher
+    node: q.Node, schema: tantivy.Schema, options: qb.Options, searcher: tantivy.Searcher
 ) -> _Parts | None:
     """`node` in parts, built by one builder, when it has MIN_WORDS to MAX_WORDS words."""
     children = node.nodes if isinstance(node, q.And) else (node,)
@@ -130,7 +131,7 @@ def _split(
         return None
     required = [c for c in children if not _relaxable(c)]
     inner = [c.node if isinstance(c, q.Not) else c for c in required]
-    built = q.build_each([*words, *inner], schema, options, searcher)
+    built = qb.build_each([*words, *inner], schema, options=options, searcher=searcher)
     base = tuple((tantivy.Occur.MustNot if isinstance(c, q.Not) else tantivy.Occur.Must, b)
                  for c, b in zip(required, built[len(words) :], strict=True))  # fmt: skip
     return _Parts(tuple(label(w) for w in words), tuple(built[: len(words)]), base)
@@ -141,7 +142,7 @@ def _strict(
     node: q.Node,
     schema: tantivy.Schema,
     filters: q.Filters | None,
-    options: q.Options,
+    options: qb.Options,
     searcher: tantivy.Searcher,
     relax: bool,
 ) -> tuple[tantivy.Query, _Parts | None]:
@@ -149,9 +150,9 @@ def _strict(
     queries are built once, for both)."""
     parts = _split(node, schema, options, searcher) if relax and not strict_syntax(text) else None
     if parts is None:
-        return q.build(node, schema, filters, options, searcher), None
+        return qb.build(node, schema, filters=filters, options=options, searcher=searcher), None
     every = [*parts.base, *((tantivy.Occur.Must, unit) for unit in parts.units)]
-    return q.restrict(tantivy.Query.boolean_query(every), schema, filters), parts
+    return qb.restrict(tantivy.Query.boolean_query(every), schema, filters), parts
 
 
 def plan(
@@ -159,7 +160,7 @@ def plan(
     schema: tantivy.Schema,
     text: str,
     filters: q.Filters | None = None,
-    options: q.Options | None = None,
+    options: qb.Options | None = None,
     exact: bool = False,
     correct: bool = True,
 ) -> Plan:
@@ -167,7 +168,7 @@ def plan(
 
     `exact`: the query as typed, every word required (no correction, no relaxation);
     `correct=False`: never answer with a correction (saved queries run as saved)."""
-    options = options or q.Options()
+    options = options or qb.Options()
     node = q.parse(text)
     strict, parts = _strict(text, node, schema, filters, options, searcher, not exact)
     pages = _pages(searcher, strict)
@@ -211,7 +212,7 @@ def _relaxed(
                 (tantivy.Occur.MustNot if i in lacking else tantivy.Occur.Must, unit)
                 for i, unit in enumerate(parts.units)
             )]  # fmt: skip
-            combo = q.restrict(tantivy.Query.boolean_query(clauses), schema, filters)
+            combo = qb.restrict(tantivy.Query.boolean_query(clauses), schema, filters)
             combos.append((tuple(parts.labels[i] for i in lacking), combo))
         query = tantivy.Query.boolean_query([(tantivy.Occur.Should, c) for _, c in combos])
         pages = _pages(searcher, query)
@@ -235,7 +236,7 @@ def run_plan(
     limit: int = 10,
     pages: int = 3,
     titles: tantivy.Query | None = None,
-    title_boost: float = q.TITLE_BOOST,
+    title_boost: float = qb.TITLE_BOOST,
     sort: str = "relevance",
     offset: int = 0,
 ) -> SearchResults:
@@ -273,9 +274,10 @@ def run_plan(
         hits.append(replace(hit, pages=page_hits[:pages], missing=best))
     union = p.query
     return SearchResults(
-        p.text, _publication_total(searcher, union), _pages(searcher, union), tuple(hits),
-        suggestion=p.suggestion, offset=offset, corrected_from=p.corrected_from,
-        relaxed=p.words, strict_pages=p.strict_pages,
+        query=p.text, total=_publication_total(searcher, union),
+        total_pages=_pages(searcher, union), hits=tuple(hits), suggestion=p.suggestion,
+        offset=offset, corrected_from=p.corrected_from, relaxed=p.words,
+        strict_pages=p.strict_pages,
     )  # fmt: skip
 
 

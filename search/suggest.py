@@ -23,8 +23,9 @@ import re
 import tantivy
 
 from indexer import schema as s
+from search.build import analyzed
 from search.expand import ENDINGS
-from search.query import Node, Phrase, Word, analyzed, walk_words
+from search.query import Node, Phrase, Word, walk_words
 
 _WORD = re.compile(r"\w+")
 #: Terms read per prefix lookup: the two-letter prefix, and half of a word of 8+ letters.
