@@ -30,6 +30,7 @@ from itertools import combinations
 
 import tantivy
 
+from indexer import documents
 from indexer import schema as s
 from search import build as qb
 from search import query as q
@@ -291,19 +292,15 @@ def missing_words(
     one query per word, restricted to those pages."""
     if not pages or not the_plan.words:
         return {}
-    only = tantivy.Query.boolean_query([
-        (tantivy.Occur.Should, tantivy.Query.boolean_query([
-            (tantivy.Occur.Must, tantivy.Query.term_query(schema, s.F_KIND, s.KIND_PAGE)),
-            (tantivy.Occur.Must, tantivy.Query.term_query(schema, s.F_ID, pub_id)),
-            (tantivy.Occur.Must, tantivy.Query.term_query(schema, s.F_PAGE, number)),
-        ]))
-        for pub_id, number in set(pages)
-    ])  # fmt: skip
+    only = tantivy.Query.boolean_query(
+        [(tantivy.Occur.Should, documents.pages_query(schema, pub_id, number))
+         for pub_id, number in set(pages)]
+    )  # fmt: skip
     where: dict[tuple[int, int], tuple[str, int]] = {}
     for _, address in searcher.search(only, len(pages), count=False).hits:
         doc = searcher.doc(address)
         key = (address.segment_ord, address.doc)
-        where[key] = (str(doc.get_first(s.F_ID)), int(doc.get_first(s.F_PAGE) or 0))
+        where[key] = (documents.pub_id_of(doc), documents.number_of(doc))
     has: dict[tuple[int, int], set[str]] = {key: set() for key in where}
     for word, unit in zip(the_plan.words, the_plan.units, strict=True):
         both = tantivy.Query.boolean_query([(tantivy.Occur.Must, unit), (tantivy.Occur.Must, only)])
