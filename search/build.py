@@ -230,6 +230,19 @@ def build(
     return restrict(query, schema, filters)
 
 
+def build_each(
+    nodes: Sequence[Node],
+    schema: tantivy.Schema,
+    *,
+    options: Options | None = None,
+    searcher: tantivy.Searcher | None = None,
+) -> list[tantivy.Query]:
+    """The Tantivy query of each node (unrestricted), built by one builder so that the
+    index's terms are looked up once (:mod:`search.relax` combines them)."""
+    builder = _Builder(schema, options or Options(), searcher)
+    return [builder.node(node) for node in nodes]
+
+
 def restrict(
     query: tantivy.Query, schema: tantivy.Schema, filters: Filters | None = None
 ) -> tantivy.Query:

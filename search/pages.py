@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tantivy
 
@@ -20,6 +20,9 @@ from search import query as q
 from search.errors import BadOptionError
 from search.searcher import SearchResults, hit_count, run
 from search.snippets import Snippets
+
+if TYPE_CHECKING:
+    from search.relax import Plan
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -153,35 +156,79 @@ def similar(index_dir: Path, ref: str, *, limit: int = 10, pages: int = 3) -> Se
     return run(index, ref, tquery, limit=limit, pages=pages)
 
 
-def export_rows(
-    index_dir: Path, text: str, filters: q.Filters | None = None, *, sort: str = "relevance"
-) -> Iterator[dict[str, Any]]:
-    """Every matching page, best first (newest publication first with ``sort='date'``),
-    with a stable citation: publication id, title, year, path, content hash, page, snippet."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Export:
+    """Every page that answers a query, for a report: `rows` (see :func:`export_rows`),
+    for the query `query`, the correction of `corrected_from` when one was made."""
+
+    query: str
+    corrected_from: str | None
+    rows: Iterator[dict[str, Any]]
+
+
+def export_pages(
+    index_dir: Path,
+    text: str,
+    filters: q.Filters | None = None,
+    *,
+    sort: str = "relevance",
+    exact: bool = False,
+    correct: bool = True,
+) -> Export:
+    """Every matching page with a stable citation, answered as a search answers the query
+    (:func:`search.relax.plan`): its correction when it matches nothing, pages lacking
+    some of the words after those with all of them (``missing``), unless `exact`."""
+    from search.relax import plan
+
     index = s.open_index(index_dir)
     options = qb.Options(analysis=s.analysis_of(index_dir))
     searcher = index.searcher()
-    tquery = qb.build(
-        q.parse(text), index.schema, filters=filters, options=options, searcher=searcher
-    )
-    snippets = Snippets(searcher, tquery, index.schema)
-    hits = searcher.search(tquery, max(1, searcher.num_docs)).hits
-    docs = [(score, searcher.doc(address)) for score, address in hits]
-    if sort == "date":
-        docs.sort(key=lambda sd: (-(documents.year_of(sd[1]) or 0), -sd[0]))
-    for score, doc in docs:
-        pub, page = documents.publication_of(doc), documents.number_of(doc)
-        yield {
-            "id": pub.id,
-            "title": pub.title,
-            "year": pub.year,
-            "path": pub.path,
-            "sha256": pub.sha256,
-            "page": page,
-            "language": documents.language_of(doc),
-            "score": round(score, 4),
-            "snippet": snippets.html(doc, documents.text_field_of(doc)) if page else "",
-        }
+    answer = plan(searcher, index.schema, text, filters, options, exact=exact, correct=correct)
+    rows = _rows(index, searcher, answer, sort)
+    return Export(query=answer.text, corrected_from=answer.corrected_from, rows=rows)
+
+
+def _rows(
+    index: tantivy.Index, searcher: tantivy.Searcher, answer: Plan, sort: str
+) -> Iterator[dict[str, Any]]:
+    snippets = Snippets(searcher, answer.query, index.schema)
+    limit = max(1, searcher.num_docs)
+    for tier in answer.tiers:
+        parts = tier.combos or (((), tier.query),)
+        docs = [(score, searcher.doc(address), missing) for missing, query in parts
+                for score, address in searcher.search(query, limit).hits]  # fmt: skip
+        docs.sort(key=lambda sd: -sd[0])
+        if sort == "date":
+            docs.sort(key=lambda sd: -(documents.year_of(sd[1]) or 0))
+        for score, doc, missing in docs:
+            pub, page = documents.publication_of(doc), documents.number_of(doc)
+            yield {
+                "id": pub.id,
+                "title": pub.title,
+                "year": pub.year,
+                "path": pub.path,
+                "sha256": pub.sha256,
+                "page": page,
+                "language": documents.language_of(doc),
+                "score": round(score, 4),
+                "snippet": snippets.html(doc, documents.text_field_of(doc)) if page else "",
+                "missing": list(missing),
+            }
+
+
+def export_rows(
+    index_dir: Path,
+    text: str,
+    filters: q.Filters | None = None,
+    *,
+    sort: str = "relevance",
+    exact: bool = False,
+    correct: bool = True,
+) -> Iterator[dict[str, Any]]:
+    """Every matching page, best first (newest publication first with ``sort='date'``,
+    within each tier of :func:`export_pages`), with a stable citation: publication id,
+    title, year, path, content hash, page, snippet, and the words the page lacks."""
+    return export_pages(index_dir, text, filters, sort=sort, exact=exact, correct=correct).rows
 
 
 def last_run_id(index_dir: Path) -> int:

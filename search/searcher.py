@@ -37,6 +37,7 @@ class PageHit:
     snippet: str
     ocr: bool = False
     ocr_confidence: float | None = None
+    missing: tuple[str, ...] = ()  # words of the query the page lacks (search.relax)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -52,6 +53,7 @@ class PublicationHit(PublicationMeta):
     score: float
     matched_pages: int
     pages: tuple[PageHit, ...]
+    missing: tuple[str, ...] = ()  # words its best page lacks (search.relax)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -60,7 +62,11 @@ class SearchResults:
 
     facets: matching publications counted by type, year, (page) language and author,
         computed by the index's aggregations;
-    suggestion: a corrected query when this one finds little, else None.
+    suggestion: a corrected query when this one finds little, else None;
+    corrected_from: the query as typed when these are the results of its correction
+        (`query`), else None;
+    relaxed: the words a page may lack, when pages with most of the words were added
+        after those with all of them (`strict_pages`); empty when every page has every word.
     """
 
     query: str
@@ -70,6 +76,9 @@ class SearchResults:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     suggestion: str | None = None
     offset: int = 0  # how many publications were skipped before `hits` (paging)
+    corrected_from: str | None = None
+    relaxed: tuple[str, ...] = ()
+    strict_pages: int | None = None
 
 
 def hit_count(result: tantivy.SearchResult) -> int:
@@ -80,8 +89,6 @@ def hit_count(result: tantivy.SearchResult) -> int:
 #: Facet name -> the fast field it counts publications by.
 FACETS = {"type": s.F_TYPE, "year": s.F_YEAR, "language": s.F_LANG, "author": s.F_AUTHOR_FACET}
 SORTS = ("relevance", "date")
-#: A query with fewer matching pages than this gets a "did you mean" suggestion.
-SUGGEST_BELOW = 3
 
 
 def search(
@@ -94,47 +101,27 @@ def search(
     options: qb.Options | None = None,
     sort: str = "relevance",
     offset: int = 0,
+    exact: bool = False,
 ) -> SearchResults:
     """Search the index at `index_dir` for `text`; see :mod:`search.query` for the syntax.
 
     `options` default to the product's, with the analysis the index was built with;
     `sort` is ``relevance`` or ``date`` (newest first); `offset` skips that many
-    publications of the ranking (the next result page starts at ``offset + limit``)."""
+    publications of the ranking (the next result page starts at ``offset + limit``).
+    A query that matches nothing is answered by its correction, and one that matches few
+    pages also gets pages with most of its words (:mod:`search.relax`), unless `exact`."""
+    from search.relax import plan, run_plan
+
     if sort not in SORTS:
         raise BadOptionError(f"--sort: expected one of {', '.join(SORTS)}, not {sort!r}")
     index = s.open_index(index_dir)
     options = options or qb.Options(analysis=s.analysis_of(index_dir))
-    node = q.parse(text)
     searcher = index.searcher()
-    tquery = qb.build(node, index.schema, filters=filters, options=options, searcher=searcher)
-    titles = qb.title_query(node, index.schema, options)
-    results = run(
-        index,
-        text,
-        tquery,
-        limit=limit,
-        pages=pages,
-        titles=titles,
-        title_boost=options.title_boost,
-        sort=sort,
-        offset=offset,
-    )
-    results = replace(results, facets=facets(searcher, tquery))
-    if results.total_pages < SUGGEST_BELOW:
-        from search.suggest import suggest
-
-        suggestion = suggest(searcher, index.schema, text, node)
-        if suggestion is not None:
-            better = qb.build(
-                q.parse(suggestion),
-                index.schema,
-                filters=filters,
-                options=options,
-                searcher=searcher,
-            )
-            if hit_count(searcher.search(better, 1)) > results.total_pages:
-                results = replace(results, suggestion=suggestion)
-    return results
+    answer = plan(searcher, index.schema, text, filters, options, exact=exact)
+    titles = qb.title_query(answer.node, index.schema, options)
+    results = run_plan(index, searcher, answer, limit=limit, pages=pages, titles=titles,
+                       title_boost=options.title_boost, sort=sort, offset=offset)  # fmt: skip
+    return replace(results, facets=facets(searcher, answer.query))
 
 
 def facets(searcher: tantivy.Searcher, query: tantivy.Query) -> dict[str, dict[str, int]]:

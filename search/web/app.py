@@ -81,7 +81,8 @@ class SearchForm:
 
     q: query text ('' lists all); type, lang: one value or ''; year: ``2016`` or
     ``2015..2017`` or ''; sort: relevance|date; p: 1-based result page; limit: publications
-    per result page; ui: the interface language when asked for in the URL, else ''.
+    per result page; ui: the interface language when asked for in the URL, else '';
+    exact: the query as typed (``exact=1``: no correction, only pages with every word).
     """
 
     q: str = ""
@@ -92,6 +93,7 @@ class SearchForm:
     p: int = 1
     limit: int = PER_PAGE
     ui: str = ""
+    exact: bool = False
 
     @property
     def filters(self) -> Filters:
@@ -109,7 +111,7 @@ class SearchForm:
         for f in fields(SearchForm):
             value = getattr(form, f.name)
             if value != getattr(defaults, f.name):
-                out[f.name] = str(value)
+                out[f.name] = ("1" if value else "0") if isinstance(value, bool) else str(value)
         return out
 
     def url(self, path: str = "/", **changes: Any) -> str:
@@ -147,6 +149,9 @@ def parse_form(params: Mapping[str, str], default_limit: int = PER_PAGE) -> Sear
     ui = params.get("ui", "").strip()
     if ui and ui not in UI_LANGUAGES:
         raise BadOptionError(f"ui: expected one of {', '.join(UI_LANGUAGES)}, not {ui!r}")
+    exact = params.get("exact", "").strip()
+    if exact not in ("", "0", "1"):
+        raise BadOptionError(f"exact: expected 1 or 0, not {exact!r}")
     return SearchForm(
         q=text,
         type=type_,
@@ -156,6 +161,7 @@ def parse_form(params: Mapping[str, str], default_limit: int = PER_PAGE) -> Sear
         p=_int(params, "p", 1, 1, MAX_RESULT_PAGE),
         limit=_int(params, "limit", default_limit, 1, MAX_LIMIT),
         ui=ui,
+        exact=exact == "1",
     )
 
 
@@ -173,6 +179,7 @@ def run_search(index_dir: Path, form: SearchForm, pages: int = PAGES_PER_HIT) ->
         pages=pages,
         sort=form.sort,
         offset=offset,
+        exact=form.exact,
     )
 
 
@@ -201,6 +208,9 @@ class WebApp:
         self, request: Request, name: str, status: int = 200, **context: Any
     ) -> HTMLResponse:
         form = context.get("form", SearchForm())
+        results = context.get("results")
+        if isinstance(results, SearchResults) and results.corrected_from is not None:
+            form = replace(form, q=results.query)  # page links highlight what was found
         body = self.env.get_template(name).render(
             request_path=request.url.path, page_url=_page_link(form), **context
         )
