@@ -33,6 +33,7 @@ from typing import Literal, cast
 import tantivy
 
 from indexer import schema as s
+from indexer import variants
 from indexer.cache import Extraction, ExtractionCache, default_cache_dir
 from indexer.catalog import CatalogEntry, iter_pdfs, load_catalog
 from indexer.errors import SchemaVersionError
@@ -510,9 +511,12 @@ def metadata_only(entry: CatalogEntry) -> Publication:
     )  # fmt: skip
 
 
-def documents(pub: Publication, pages: Sequence[Page], run: int = 0) -> Iterator[tantivy.Document]:
+def documents(
+    pub: Publication, pages: Sequence[Page], run: int = 0, analysis: str = s.STANDARD
+) -> Iterator[tantivy.Document]:
     """The Tantivy documents for one publication: one per page, stamped with `run` (the
-    index run that wrote them, for "what's new")."""
+    index run that wrote them, for "what's new"), with the lookup terms of its text and
+    title fields (:mod:`indexer.variants`) for an index of that `analysis`."""
     meta_langs = [c for c in pub.languages if c in s.LANGUAGES] or [s.UNDETERMINED]
     heading = " ".join(x for x in (pub.title, pub.subtitle) if x)
     for page in pages:
@@ -545,10 +549,15 @@ def documents(pub: Publication, pages: Sequence[Page], run: int = 0) -> Iterator
             doc.add_text(s.F_TYPE, pub.type.lower())
         if pub.description:
             doc.add_text(s.F_DESCRIPTION, pub.description)
-        for code in meta_langs:
-            doc.add_text(s.LANGUAGES[code].meta_field, for_language(heading, code))
+        sources = [(s.LANGUAGES[c].meta_field, c, for_language(heading, c)) for c in meta_langs]
+        for name, _, text in sources:
+            doc.add_text(name, text)
         if page.text:
+            sources.append((s.text_field(page.language), page.language, page.text))
             doc.add_text(s.text_field(page.language), page.text)
+        lookups = variants.lookup_text(sources, analysis)
+        if lookups:
+            doc.add_text(s.F_VARIANTS, lookups)
         yield doc
 
 
@@ -623,8 +632,11 @@ def _page_failure_detail(pages: Sequence[Page], ocr: Mapping[int, OcrPage]) -> s
 class _Writer:
     """An index writer that commits every few files or seconds."""
 
-    def __init__(self, index: tantivy.Index, every_files: int, every_seconds: float) -> None:
+    def __init__(
+        self, index: tantivy.Index, every_files: int, every_seconds: float, analysis: str
+    ) -> None:
         self.writer = index.writer(heap_size=64_000_000, num_threads=1)
+        self.analysis = analysis
         self.run = time.time_ns() // 1000  # stamped on every page this run writes (µs)
         self.every_files, self.every_seconds = every_files, every_seconds
         self.pending = 0
@@ -729,7 +741,7 @@ def index(
             )
 
         changes = diff(sources, records, paths, retry)
-        writer = _Writer(idx, commit_every, commit_seconds)
+        writer = _Writer(idx, commit_every, commit_seconds, s.analysis_of(index_dir))
         if clear:
             writer.writer.delete_all_documents()
         events: list[FileEvent] = []
@@ -784,7 +796,9 @@ def _apply_simple(
         assert change.source.entry is not None
         pub = metadata_only(change.source.entry)
         writer.delete_publication(pub.id)
-        for doc in documents(pub, [Page(0, "", s.UNDETERMINED, "none")], writer.run):
+        for doc in documents(
+            pub, [Page(0, "", s.UNDETERMINED, "none")], writer.run, writer.analysis
+        ):
             writer.writer.add_document(doc)
         record = FileRecord(change.source.key, pub.id, "", "", 0, 0, "", "metadata", "", "", (),
                             "catalog", change.source.meta_hash, 0)  # fmt: skip
@@ -984,7 +998,7 @@ def _write(
     pub, pages = build_publication(source, change.id, change.sha256, extraction.info,
                                    extraction.pages, normalize, ocr, needs_ocr,
                                    cleaned)  # fmt: skip
-    for doc in documents(pub, pages, writer.run):
+    for doc in documents(pub, pages, writer.run, writer.analysis):
         writer.writer.add_document(doc)
     failed_pages = tuple(p.number for p in pages if p.error)
     detail = _page_failure_detail(pages, ocr or {})

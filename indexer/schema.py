@@ -12,6 +12,11 @@ language-neutral analyzer for ``title:`` and ``author:`` queries.
 Tantivy's ``remove_long`` filter counts bytes, not letters; a 24-letter Russian word is 48
 bytes. ``MAX_TOKEN_BYTES`` is set well above any real word in any script, so only junk
 (base64 runs, hashes) is dropped.
+
+``variants`` holds lookup terms derived from the terms of a page's text and title fields
+(folded forms, reversed terms: :mod:`indexer.variants`), so that the query-time expansions
+of :mod:`search.expand` are prefix lookups rather than scans of the vocabulary. It is
+split on whitespace only and indexes no frequencies or positions.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ import tantivy
 from indexer import stopwords
 from indexer.errors import IndexNotFoundError, SchemaVersionError
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 META_FILE = "pubsearch.json"
 MAX_TOKEN_BYTES = 240
 UNDETERMINED = "und"
@@ -136,6 +141,9 @@ OCR_NEEDED = "needed"
 F_OCR_CONFIDENCE = "ocr_confidence"
 F_NEEDS_OCR = "needs_ocr"
 F_OCR_MODE = "ocr_mode"
+# Lookup terms for query-time expansion (indexer.variants), on page documents.
+F_VARIANTS = "variants"
+VARIANTS_ANALYZER = "variants"
 
 NEUTRAL_ANALYZER = LANGUAGES[UNDETERMINED].analyzer
 
@@ -202,12 +210,19 @@ def build_schema() -> tantivy.Schema:
     for spec in LANGUAGES.values():
         b.add_text_field(spec.text_field, stored=True, tokenizer_name=spec.analyzer)
         b.add_text_field(spec.meta_field, stored=False, tokenizer_name=spec.analyzer)
+    b.add_text_field(
+        F_VARIANTS, stored=False, tokenizer_name=VARIANTS_ANALYZER, index_option="basic"
+    )
     return b.build()
+
+
+_VARIANTS = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
 
 
 def _register(index: tantivy.Index, analysis: str) -> tantivy.Index:
     for spec in LANGUAGES.values():
         index.register_tokenizer(spec.analyzer, analyzer(spec.code, analysis))
+    index.register_tokenizer(VARIANTS_ANALYZER, _VARIANTS)
     return index
 
 
