@@ -8,8 +8,7 @@ bridged at query time against the terms the index really holds, so the analyzers
 stored text and the highlighting stay as they are:
 
 - **inflection variants**: terms that differ from the analyzed word by a known ending of the
-  language (added or removed): each candidate is looked up in the field's term dictionary
-  (a short prefix range per root, or one term lookup per ending when that range is long);
+  language (added or removed): each candidate is one term lookup in the field;
 - **compounds** (Swedish, German, Danish, Norwegian, Dutch): terms that end with the word
   after at least three other letters;
 - **diacritic folding**: a word typed in plain ASCII also matches terms that differ only by
@@ -47,9 +46,6 @@ INFLECTION_WEIGHT = 0.9
 FOLDED_WEIGHT = 0.8
 COMPOUND_WEIGHT = 0.6
 MAX_VARIANTS = 40
-#: Terms one prefix range may read for a root's inflections before the endings are looked
-#: up one by one instead.
-PREFIX_RANGE = 160
 #: Most lookup terms one folded or compound lookup reads (far above any real answer).
 MAX_LOOKUP = 5_000
 
@@ -66,15 +62,8 @@ def inflection_variants(
         base = token[: -len(ending)]
         if token.endswith(ending) and len(base) >= 3:
             roots.add(base)
-    found: set[str] = set()
-    allowed = {"", *endings}
-    for root in roots:
-        near = searcher.terms_with_prefix(field, root, limit=PREFIX_RANGE)
-        if len(near) < PREFIX_RANGE:  # the whole range: every candidate is in it
-            found.update(t for t, _ in near if t[len(root) :] in allowed)
-        else:  # a long range (a common root): look the candidates up one by one
-            found.update(root + e for e in allowed if searcher.doc_freq(field, root + e) > 0)
-    found.discard(token)
+    candidates = {root + ending for root in roots for ending in ("", *endings)} - {token}
+    found = [term for term in candidates if searcher.doc_freq(field, term) > 0]
     return sorted(found)[:MAX_VARIANTS]
 
 

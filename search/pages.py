@@ -15,6 +15,7 @@ import tantivy
 from indexer import schema as s
 from search import query as q
 from search.errors import BadOptionError
+from search.reader import Source, view_of
 from search.searcher import SearchResults, float_of, hit_count, int_of, run, text_of
 from search.snippets import Snippets
 
@@ -51,8 +52,10 @@ def _pages_query(index: tantivy.Index, pub_id: str, page: int | None = None) -> 
     return tantivy.Query.boolean_query([(tantivy.Occur.Must, c) for c in clauses])
 
 
-def _page_doc(index: tantivy.Index, pub_id: str, page: int) -> tantivy.Document:
-    searcher = index.searcher()
+def _page_doc(
+    index: tantivy.Index, pub_id: str, page: int, searcher: tantivy.Searcher | None = None
+) -> tantivy.Document:
+    searcher = searcher or index.searcher()
     hits = searcher.search(_pages_query(index, pub_id, page), 1).hits
     if not hits:
         if hit_count(searcher.search(_pages_query(index, pub_id), 1)) == 0:
@@ -61,17 +64,17 @@ def _page_doc(index: tantivy.Index, pub_id: str, page: int) -> tantivy.Document:
     return searcher.doc(hits[0][1])
 
 
-def show_page(index_dir: Path, pub_id: str, page: int, query: str | None = None) -> PageView:
+def show_page(index_dir: Source, pub_id: str, page: int, query: str | None = None) -> PageView:
     """The text of page `page` of `pub_id`, with the matches of `query` highlighted."""
-    index = s.open_index(index_dir)
-    doc = _page_doc(index, pub_id, page)
+    view = view_of(index_dir)
+    index, searcher = view.index, view.searcher
+    doc = _page_doc(index, pub_id, page, searcher)
     language = text_of(doc, s.F_LANG) or s.UNDETERMINED
     field = s.text_field(language)
     text = text_of(doc, field) or ""
     body = html.escape(text, quote=False)
     if query and text:
-        options = q.Options(analysis=s.analysis_of(index_dir))
-        searcher = index.searcher()
+        options = q.Options(analysis=view.analysis)
         tquery = q.build(q.parse(query), index.schema, None, options, searcher)
         generator = tantivy.SnippetGenerator.create(searcher, tquery, index.schema, field)
         generator.set_max_num_chars(len(text) + 1)
@@ -93,11 +96,11 @@ def page_url(index_dir: Path, pub_id: str, page: int) -> str:
     return Path(view.abspath).as_uri() + f"#page={page}"
 
 
-def pdf_file(index_dir: Path, pub_id: str) -> Path:
+def pdf_file(index_dir: Source, pub_id: str) -> Path:
     """The indexed PDF of publication `pub_id`, as recorded by the index; only files
     whose pages are in the index have one (failed files and catalog-only entries don't)."""
-    index = s.open_index(index_dir)
-    searcher = index.searcher()
+    view = view_of(index_dir)
+    index, searcher = view.index, view.searcher
     for _, address in searcher.search(_pages_query(index, pub_id), 1).hits:
         abspath = text_of(searcher.doc(address), s.F_ABSPATH)
         if not abspath:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 import tantivy
 
 from indexer import schema as s
 from search import query as q
 from search.errors import BadOptionError
+from search.reader import Source, view_of
 from search.snippets import Snippets
 
 #: How many top page hits are grouped; publications are ranked by their best page.
@@ -105,7 +105,7 @@ SUGGEST_BELOW = 3
 
 
 def search(
-    index_dir: Path,
+    index_dir: Source,
     text: str,
     filters: q.Filters | None = None,
     limit: int = 10,
@@ -114,21 +114,24 @@ def search(
     sort: str = "relevance",
     offset: int = 0,
 ) -> SearchResults:
-    """Search the index at `index_dir` for `text`; see :mod:`search.query` for the syntax.
+    """Search the index at `index_dir` (a folder, or an open :class:`IndexReader`) for
+    `text`; see :mod:`search.query` for the syntax. One searcher serves the hits, the
+    facets and the suggestion, so all three come from the same commit.
 
     `options` default to the product's, with the analysis the index was built with;
     `sort` is ``relevance`` or ``date`` (newest first); `offset` skips that many
     publications of the ranking (the next result page starts at ``offset + limit``)."""
     if sort not in SORTS:
         raise BadOptionError(f"--sort: expected one of {', '.join(SORTS)}, not {sort!r}")
-    index = s.open_index(index_dir)
-    options = options or q.Options(analysis=s.analysis_of(index_dir))
+    view = view_of(index_dir)
+    index, searcher = view.index, view.searcher
+    options = options or q.Options(analysis=view.analysis)
     node = q.parse(text)
-    searcher = index.searcher()
     tquery = q.build(node, index.schema, filters, options, searcher)
     titles = q.title_query(node, index.schema, options)
     results = run(index, text, tquery, limit=limit, pages=pages, titles=titles,
-                  title_boost=options.title_boost, sort=sort, offset=offset)  # fmt: skip
+                  title_boost=options.title_boost, sort=sort, offset=offset,
+                  searcher=searcher)  # fmt: skip
     results = replace(results, facets=facets(searcher, tquery))
     if results.total_pages < SUGGEST_BELOW:
         from search.suggest import suggest
@@ -177,13 +180,15 @@ def run(
     title_boost: float = q.TITLE_BOOST,
     sort: str = "relevance",
     offset: int = 0,
+    searcher: tantivy.Searcher | None = None,
 ) -> SearchResults:
-    """Run a built query against an open index and group the page hits by publication.
+    """Run a built query against an open index (with `searcher`, over that searcher's
+    commit) and group the page hits by publication.
 
     Publications rank by their best page; those matched by `titles` (see
     :func:`search.query.title_query`) have that score multiplied by `title_boost`.
     """
-    searcher = index.searcher()
+    searcher = searcher or index.searcher()
     result = searcher.search(tquery, MAX_PAGE_HITS, count=True)
     matched = _publication_counts(searcher, tquery)
     titled = set(_publication_counts(searcher, titles)) if titles is not None else set()
@@ -208,15 +213,15 @@ def run(
 
 
 def browse(
-    index_dir: Path,
+    index_dir: Source,
     filters: q.Filters | None = None,
     limit: int = 10,
     offset: int = 0,
 ) -> SearchResults:
     """Every publication that passes `filters`, newest first (then by id), like the
     agency's catalog page: what an empty search shows. No page hits, only metadata."""
-    index = s.open_index(index_dir)
-    searcher = index.searcher()
+    view = view_of(index_dir)
+    index, searcher = view.index, view.searcher
     everything = q.restrict(tantivy.Query.all_query(), index.schema, filters)
     buckets = searcher.aggregate(everything, {"pubs": {
         "terms": {"field": s.F_ID, "size": MAX_PUBLICATIONS},
