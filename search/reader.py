@@ -3,11 +3,12 @@
 ``pubsearch serve`` keeps one :class:`IndexReader` for its whole life. Every request asks
 it for a :class:`View`: one Tantivy searcher, so the hits, the facets and the "did you mean"
 suggestion of a request all come from the same commit. Before handing out a view the reader
-checks (one ``stat`` of the index's ``meta.json``, which Tantivy replaces on every commit)
-whether a commit has landed, and reloads the Tantivy reader if so: a page indexed while
-the server runs is found by the next request, without reopening the index each time. When
-the index was recreated (``pubsearch index --rebuild`` after a schema change), it is
-opened anew, and the schema version checked again.
+checks (a ``stat`` of the index's ``meta.json``, which Tantivy replaces on every commit,
+and of pubsearch's own metadata beside it) whether a commit has landed, and reloads the
+Tantivy reader if so: a page indexed while the server runs is found by the next request,
+without reopening the index each time. When the index was recreated with another schema
+version or analysis (``pubsearch index --rebuild`` by another pubsearch), it is opened
+anew, which checks the schema version again.
 
 The library's readers (:func:`search.searcher.search`, ``browse``, ``show_page``...) take
 an :data:`Source`: an index folder (a command-line search opens it for its one search), a
@@ -63,28 +64,32 @@ class IndexReader:
     def __init__(self, index_dir: Path) -> None:
         self.index_dir = index_dir
         self._lock = threading.Lock()
-        self._index, self._analysis, self._stamps = self._open()
+        self._index, self._opened, self._stamps = self._open()
 
     def _stamps_now(self) -> tuple[object, object]:
         return _stamp(self.index_dir / "meta.json"), _stamp(self.index_dir / s.META_FILE)
 
-    def _open(self) -> tuple[tantivy.Index, str, tuple[object, object]]:
+    def _kind(self) -> tuple[object, str]:
+        """What decides whether the open index still fits: schema version and analysis."""
+        return s.read_meta(self.index_dir).get("schema_version"), s.analysis_of(self.index_dir)
+
+    def _open(self) -> tuple[tantivy.Index, tuple[object, str], tuple[object, object]]:
         stamps = self._stamps_now()
         index = s.open_index(self.index_dir)
         index.config_reader(reload_policy="manual")
-        return index, s.analysis_of(self.index_dir), stamps
+        return index, self._kind(), stamps
 
     def view(self) -> View:
         """A searcher over the latest commit (reloading the reader if one has landed)."""
         with self._lock:
             stamps = self._stamps_now()
             if stamps != self._stamps:
-                if stamps[1] != self._stamps[1]:  # pubsearch's metadata: maybe a new index
-                    self._index, self._analysis, self._stamps = self._open()
-                else:
+                if stamps[0] is not None and self._kind() == self._opened:
                     self._stamps = stamps
                     self._index.reload()
-            return View(self._index, self._index.searcher(), self._analysis)
+                else:  # gone, or recreated with another schema or analysis: open it anew
+                    self._index, self._opened, self._stamps = self._open()
+            return View(self._index, self._index.searcher(), self._opened[1])
 
 
 Source: TypeAlias = Path | IndexReader | View
