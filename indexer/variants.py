@@ -78,13 +78,14 @@ def wanted(language: str) -> bool:
 def lookup_terms(field: str, language: str, terms: Iterable[str]) -> Iterator[str]:
     """The lookup terms for the distinct `terms` of `field` (a field of `language`)."""
     latin, compounding = language in LATIN, language in COMPOUNDING
+    folded, backwards = f"{field}:{FOLDED}:", f"{field}:{REVERSED}:"
     for term in terms:
-        if latin:
-            plain = fold(term)
+        if latin and not term.isascii():
+            plain = term.translate(_FOLD_TABLE)
             if plain != term:
-                yield folded_key(field, plain) + term
+                yield f"{folded}{plain}:{term}"
         if compounding and len(term) >= MIN_COMPOUND:
-            yield reversed_key(field, term)
+            yield backwards + term[::-1]
 
 
 def term_of(lookup: str) -> str:
