@@ -523,6 +523,7 @@ def documents(
         doc = tantivy.Document()
         doc.add_text(s.F_KIND, s.KIND_PAGE)
         doc.add_text(s.F_ID, pub.id)
+        doc.add_integer(s.F_PUB_KEY, s.pub_key(pub.id))
         doc.add_text(s.F_PATH, pub.path)
         doc.add_text(s.F_ABSPATH, pub.abspath)
         doc.add_text(s.F_SHA256, pub.sha256)

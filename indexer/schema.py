@@ -21,6 +21,7 @@ split on whitespace only and indexes no frequencies or positions.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -141,6 +142,9 @@ OCR_NEEDED = "needed"
 F_OCR_CONFIDENCE = "ocr_confidence"
 F_NEEDS_OCR = "needs_ocr"
 F_OCR_MODE = "ocr_mode"
+# A number for the publication (a hash of its id) as a fast field, so search groups page
+# hits by publication without loading each hit's stored document.
+F_PUB_KEY = "pub_key"
 # Lookup terms for query-time expansion (indexer.variants), on page documents.
 F_VARIANTS = "variants"
 VARIANTS_ANALYZER = "variants"
@@ -207,6 +211,7 @@ def build_schema() -> tantivy.Schema:
     b.add_integer_field(F_PAGE_COUNT, stored=True, indexed=True)
     b.add_integer_field(F_YEAR, stored=True, indexed=True, fast=True)
     b.add_integer_field(F_RUN, stored=True, indexed=True, fast=True)
+    b.add_integer_field(F_PUB_KEY, stored=False, indexed=False, fast=True)
     for spec in LANGUAGES.values():
         b.add_text_field(spec.text_field, stored=True, tokenizer_name=spec.analyzer)
         b.add_text_field(spec.meta_field, stored=False, tokenizer_name=spec.analyzer)
@@ -267,6 +272,11 @@ def open_index(index_dir: Path) -> tantivy.Index:
     if version != SCHEMA_VERSION:
         raise SchemaVersionError(str(index_dir), version, SCHEMA_VERSION)
     return _register(tantivy.Index.open(str(index_dir)), analysis_of(index_dir))
+
+
+def pub_key(pub_id: str) -> int:
+    """The :data:`F_PUB_KEY` of publication `pub_id`: 63 bits of its BLAKE2b hash."""
+    return int.from_bytes(hashlib.blake2b(pub_id.encode(), digest_size=8).digest()) >> 1
 
 
 def text_field(code: str) -> str:

@@ -7,7 +7,7 @@ best pages with highlighted snippets.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 import tantivy
@@ -192,24 +192,45 @@ def run(
     result = searcher.search(tquery, MAX_PAGE_HITS, count=True)
     matched = _publication_counts(searcher, tquery)
     titled = set(_publication_counts(searcher, titles)) if titles is not None else set()
-    groups: dict[str, list[tuple[float, tantivy.Document]]] = {}
-    best: dict[str, float] = {}
-    for score, address in result.hits:
-        doc = searcher.doc(address)
-        pub_id = str(text_of(doc, s.F_ID))
-        groups.setdefault(pub_id, []).append((score, doc))
-        if pub_id not in best:
-            best[pub_id] = score * (title_boost if pub_id in titled else 1.0)
+    groups = _group(searcher, result.hits, matched)
+    best = {pid: group[0][0] * (title_boost if pid in titled else 1.0)
+            for pid, group in groups.items()}  # fmt: skip
     if sort == "date":
-        years = {pid: int_of(docs[0][1], s.F_YEAR) or 0 for pid, docs in groups.items()}
+        firsts = [group[0][1] for group in groups.values()]
+        found = searcher.fast_field_values(s.F_YEAR, firsts) if firsts else []
+        years = {pid: int(y or 0) for pid, y in zip(groups, found, strict=True)}
         ranked = sorted(best, key=lambda pid: (-years[pid], -best[pid], pid))
     else:
         ranked = sorted(best, key=lambda pid: (-best[pid], -matched.get(pid, 0), pid))
     ranked = ranked[offset : offset + limit]
     snippets = Snippets(searcher, tquery, index.schema)
-    hits = [_publication(groups[pid], best[pid], matched.get(pid, len(groups[pid])), pages,
-                         snippets) for pid in ranked]  # fmt: skip
+    hits = [
+        _publication(
+            ((score, searcher.doc(address)) for score, address in groups[pid]),
+            best[pid], matched.get(pid, len(groups[pid])), pages, snippets,
+        )
+        for pid in ranked
+    ]  # fmt: skip
     return SearchResults(text, len(matched), hit_count(result), tuple(hits), offset=offset)
+
+
+def _group(
+    searcher: tantivy.Searcher,
+    hits: Sequence[tuple[float, tantivy.DocAddress]],
+    matched: dict[str, int],
+) -> dict[str, list[tuple[float, tantivy.DocAddress]]]:
+    """Page hits by publication id, best first, read from the :data:`~indexer.schema.F_PUB_KEY`
+    fast field (the ids of `matched` hashed), loading no stored document but for a key
+    that none of them has."""
+    ids = {s.pub_key(pid): pid for pid in matched}
+    keys = searcher.fast_field_values(s.F_PUB_KEY, [a for _, a in hits]) if hits else []
+    groups: dict[str, list[tuple[float, tantivy.DocAddress]]] = {}
+    for (score, address), key in zip(hits, keys, strict=True):
+        pid = ids.get(int(key)) if key is not None else None
+        if pid is None:
+            pid = str(text_of(searcher.doc(address), s.F_ID))
+        groups.setdefault(pid, []).append((score, address))
+    return groups
 
 
 def browse(
@@ -240,17 +261,23 @@ def browse(
 
 
 def _publication(
-    docs: Sequence[tuple[float, tantivy.Document]],
+    docs: Iterable[tuple[float, tantivy.Document]],
     score: float,
     matched: int,
     pages: int,
     snippets: Snippets | None,
 ) -> PublicationHit:
-    _, first = docs[0]
+    """A publication hit from its page documents, best first: read (and loaded, when `docs`
+    loads them as it goes) only as far as the first `pages` pages with a number."""
+    first: tantivy.Document | None = None
     page_hits: list[PageHit] = []
     for score, doc in docs:
+        if first is None:
+            first = doc
+        if len(page_hits) >= pages or snippets is None:
+            break
         number = int_of(doc, s.F_PAGE) or 0
-        if number == 0 or len(page_hits) >= pages or snippets is None:
+        if number == 0:
             continue
         language = str(text_of(doc, s.F_LANG))
         page_hits.append(
@@ -263,6 +290,7 @@ def _publication(
                 float_of(doc, s.F_OCR_CONFIDENCE),
             )
         )
+    assert first is not None, "a publication hit has at least one page document"
     return PublicationHit(
         id=str(text_of(first, s.F_ID)),
         title=str(text_of(first, s.F_TITLE)),
