@@ -19,8 +19,10 @@ size on disk; and the build's pages per second from the extraction cache (``pubs
     .venv/bin/python tests/benchmarks/bench_scale.py [REALPDFS] [--pages N] [--work DIR]
         [--rounds N] [--reuse] [--markdown]
 
-The indexes are kept in ``--work`` (default ``.pubsearch/bench-scale``); ``--reuse`` measures
-the indexes already there instead of building them again. Not a test: it measures, it does
+The indexes and the copies are kept in ``--work`` (default
+``$TMPDIR/pubsearch-bench-scale``, outside the project); ``--reuse`` measures the indexes
+already there instead of building them again. The extraction cache is ``$PUBSEARCH_CACHE``,
+else one in ``--work``. Not a test: it measures, it does
 not assert.
 """
 
@@ -37,6 +39,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -330,7 +333,12 @@ def main() -> None:
         "realpdfs", nargs="?", type=Path, default=ROOT.parent / "shared" / "realpdfs"
     )
     parser.add_argument("--pages", type=int, default=100_000, help="pages of the large index")
-    parser.add_argument("--work", type=Path, default=ROOT / ".pubsearch" / "bench-scale")
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "pubsearch-bench-scale",
+        help="where the indexes, the copies and (without $PUBSEARCH_CACHE) the cache go",
+    )
     parser.add_argument("--rounds", type=int, default=5, help="timed rounds per query")
     parser.add_argument("--reuse", action="store_true", help="measure the indexes in --work")
     parser.add_argument("--small", type=Path, help="measure this index as the small one")
