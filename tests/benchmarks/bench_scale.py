@@ -132,7 +132,7 @@ def build(
 ) -> dict[str, Any]:
     """Rebuild `index_dir` from the catalog and `paths` (two runs of ``pubsearch index``):
     {"pages": pages in the index, "seconds": wall time of both runs}."""
-    common = ["--index", str(index_dir), "--catalog", str(CATALOG), "-q", "--json"]
+    common = ["--index", str(index_dir), "--catalog", str(CATALOG), "-q", "--json", "--ocr", "off"]
     first, _ = run_cli(["index", *common, "--rebuild"], env)
     second, _ = run_cli(
         [
