@@ -35,6 +35,7 @@ import math
 import os
 import re
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -118,35 +119,42 @@ def percentile(values: Sequence[float], share: float) -> float:
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
-def run_cli(args: list[str], env: dict[str, str]) -> tuple[float, str]:
+def run_cli(
+    args: list[str], env: dict[str, str], timeout: float | None = None
+) -> tuple[float, str]:
+    """(seconds, stdout) of one ``pubsearch`` command; past `timeout` seconds it is
+    interrupted (Ctrl-C: what it committed stays in the index) and its output is ''."""
     started = time.perf_counter()
-    done = subprocess.run([*PUBSEARCH, *args], env=env, capture_output=True, text=True)
+    proc = subprocess.Popen([*PUBSEARCH, *args], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=120)
+        return time.perf_counter() - started, ""
     elapsed = time.perf_counter() - started
-    if done.returncode not in (0, 5):  # 5: some files failed (encrypted, broken): expected
-        raise SystemExit(f"pubsearch {' '.join(args)}: exit {done.returncode}\n{done.stderr}")
-    return elapsed, done.stdout
+    if proc.returncode not in (0, 5):  # 5: some files failed (encrypted, broken): expected
+        raise SystemExit(f"pubsearch {' '.join(args)}: exit {proc.returncode}\n{err}")
+    return elapsed, out
 
 
 def build(
-    index_dir: Path, paths: Sequence[Path], env: dict[str, str], pwfile: Path
+    index_dir: Path,
+    paths: Sequence[Path],
+    env: dict[str, str],
+    pwfile: Path,
+    max_seconds: float | None = None,
 ) -> dict[str, Any]:
-    """Rebuild `index_dir` from the catalog and `paths` (two runs of ``pubsearch index``):
-    {"pages": pages in the index, "seconds": wall time of both runs}."""
-    common = ["--index", str(index_dir), "--catalog", str(CATALOG), "-q", "--json", "--ocr", "off"]
+    """Rebuild `index_dir` from the catalog and `paths` (two runs of ``pubsearch index``,
+    without OCR: scans are flagged as needing it), stopping after `max_seconds`:
+    {"pages": pages in the index, "seconds": wall time of both runs, "complete": bool}."""
+    common = ["--index", str(index_dir), "--catalog", str(CATALOG), "-q", "--json"]
+    common += ["--ocr", "off", "--passwords-file", str(pwfile), "--page-timeout", "20"]
     first, _ = run_cli(["index", *common, "--rebuild"], env)
-    second, _ = run_cli(
-        [
-            "index",
-            *common,
-            "--passwords-file",
-            str(pwfile),
-            "--page-timeout",
-            "20",
-            *map(str, paths),
-        ],
-        env,
-    )
-    return {"pages": pages_in(index_dir), "seconds": first + second}
+    left = None if max_seconds is None else max(1.0, max_seconds - first)
+    second, out = run_cli(["index", *common, *map(str, paths)], env, left)
+    return {"pages": pages_in(index_dir), "seconds": first + second, "complete": bool(out)}
 
 
 def pages_in(index_dir: Path) -> int:
@@ -318,7 +326,10 @@ def table(small: dict[str, Any], large: dict[str, Any]) -> list[str]:
     if "build" in small and "build" in large:
         a, b = small["build"], large["build"]
         rate_a, rate_b = a["pages"] / a["seconds"], b["pages"] / b["seconds"]
-        rows.append(("build from the cache, pages/s", rate_a, rate_b, "{:.0f}"))
+        label = "build from the cache, pages/s"
+        if not b.get("complete", True):
+            label += " (large: stopped at the time limit)"
+        rows.append((label, rate_a, rate_b, "{:.0f}"))
         rows.append(("build from the cache, wall time", a["seconds"], b["seconds"], "{:.0f} s"))
     lines = ["| | small index | large index | large / small |", "|---|---:|---:|---:|"]
     for label, x, y, form in rows:
@@ -341,6 +352,11 @@ def main() -> None:
     )
     parser.add_argument("--rounds", type=int, default=5, help="timed rounds per query")
     parser.add_argument("--reuse", action="store_true", help="measure the indexes in --work")
+    parser.add_argument(
+        "--max-build-seconds",
+        type=float,
+        help="stop the large build after this long and measure what it committed",
+    )
     parser.add_argument("--small", type=Path, help="measure this index as the small one")
     parser.add_argument("--large", type=Path, help="measure this index as the large one")
     args = parser.parse_args()
@@ -368,8 +384,16 @@ def main() -> None:
         n = math.ceil(args.pages / per_copy)
         log(f"large index: corpus + {n} hard-linked copies of {args.realpdfs}")
         copies(args.realpdfs.resolve(), work / "copies", n)
-        builds["large"] = build(large_dir, [work / "copies"], env, pwfile)
-        log(f"large index built in {builds['large']['seconds']:.0f} s")
+        builds["large"] = build(large_dir, [work / "copies"], env, pwfile, args.max_build_seconds)
+        done = "built" if builds["large"]["complete"] else "stopped at --max-build-seconds"
+        large = builds["large"]
+        log(f"large index {done}: {large['pages']} pages in {large['seconds']:.0f} s")
+    saved = work / "builds.json"  # so that --reuse can still show the build figures
+    if builds:
+        old = json.loads(saved.read_text()) if saved.is_file() else {}
+        saved.write_text(json.dumps({**old, **builds}, indent=2) + "\n")
+    elif saved.is_file():
+        builds = json.loads(saved.read_text())
     results = {}
     for name, index_dir in (("small", small_dir), ("large", large_dir)):
         results[name] = measure(name, index_dir, env, args.rounds, log)
