@@ -32,7 +32,7 @@ from pdfminer.pdftypes import resolve1
 from pdfminer.utils import decode_text
 
 from indexer.errors import EmptyPDFError, EncryptedPDFError, ExtractionError
-from indexer.records import EXTRACTOR_VERSION, PdfInfo, RawPage
+from indexer.model import EXTRACTOR_VERSION, PdfInfo, RawPage, Reason
 
 __all__ = ["EXTRACTOR_VERSION", "PdfInfo", "RawPage", "iter_pages", "page_text"]
 
@@ -218,9 +218,10 @@ def iter_pages(
                 except MemoryError:
                     raise
                 except Exception as exc:  # one bad page must not lose the others
-                    yield RawPage(number, "", _describe(exc, "unreadable page"))
+                    error = _describe(exc, "unreadable page")
+                    yield RawPage(number=number, text="", error=error, reason=Reason.UNREADABLE)
                 else:
-                    yield RawPage(number, text, image_share=images)
+                    yield RawPage(number=number, text=text, image_share=images)
     except OSError as exc:
         raise ExtractionError(str(path), f"cannot read file ({exc.strerror or exc})") from exc
 

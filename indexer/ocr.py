@@ -35,14 +35,14 @@ from pathlib import Path
 
 from indexer.cache import JsonCache, write_json_gz
 from indexer.errors import OcrUnavailableError
-from indexer.records import OcrPage
+from indexer.model import OcrPage
 
 #: Bumped whenever OCR output changes for the same image (part of the cache key).
 OCR_VERSION = 1
 DPI = 300
 #: The Tesseract program: ``$PUBSEARCH_TESSERACT``, else ``tesseract`` on the PATH.
 TESSERACT = os.environ.get("PUBSEARCH_TESSERACT", "tesseract")
-#: ISO 639-1 (and ``rom``) -> Tesseract language pack.
+#: ISO 639-1 (and ``rom``) -> Tesseract language pack (fmt: skip: a table, six pairs a line).
 TESSERACT_LANGUAGES = {
     "sv": "swe", "en": "eng", "ro": "ron", "bg": "bul", "ru": "rus", "uk": "ukr",
     "no": "nor", "da": "dan", "fi": "fin", "de": "deu", "fr": "fra", "es": "spa",
@@ -120,8 +120,9 @@ class Image:
         return hashlib.sha256(self.pgm).hexdigest()
 
 
-def render(path: Path, number: int, passwords: Sequence[str] = (), rotation: int = 0,
-           dpi: int = DPI) -> Image:  # fmt: skip
+def render(
+    path: Path, number: int, passwords: Sequence[str] = (), rotation: int = 0, dpi: int = DPI
+) -> Image:
     """Page `number` (1-based) of the PDF at `path`, in grey at `dpi`, turned `rotation`
     degrees clockwise (on top of the page's own /Rotate)."""
     import pypdfium2 as pdfium
@@ -158,8 +159,11 @@ MIN_OSD_CONFIDENCE = 2.0
 def _tesseract(args: list[str], image: Image, timeout: float | None) -> str:
     result = subprocess.run(
         [TESSERACT, "stdin", "stdout", "--dpi", str(DPI), *args],
-        input=image.pgm, capture_output=True, timeout=timeout, env=_ENV,
-    )  # fmt: skip
+        input=image.pgm,
+        capture_output=True,
+        timeout=timeout,
+        env=_ENV,
+    )
     if result.returncode != 0:
         message = result.stderr.decode(errors="replace").strip().splitlines()
         raise OSError(f"tesseract failed: {message[-1] if message else result.returncode}")
@@ -180,8 +184,9 @@ def orientation(image: Image, timeout: float | None = None) -> tuple[int, str | 
     return degrees % 360, script.group(1) if script else None
 
 
-def recognize(image: Image, packs: Sequence[str], timeout: float | None = None
-              ) -> tuple[str, float | None]:  # fmt: skip
+def recognize(
+    image: Image, packs: Sequence[str], timeout: float | None = None
+) -> tuple[str, float | None]:
     """(text, mean word confidence) of the image read with Tesseract language `packs`."""
     out = _tesseract(["-l", "+".join(packs), "--psm", "3", "tsv"], image, timeout)
     lines: dict[tuple[int, int, int], list[str]] = {}
@@ -260,8 +265,14 @@ def ocr_page(
     if not packs:
         raise OcrUnavailableError(f"no Tesseract language pack is installed; {APT_HINT}")
     text, confidence = recognize(image, packs, timeout)
-    page = OcrPage(number, text, confidence, rotation, "+".join(packs),
-                   round(time.monotonic() - started, 3))  # fmt: skip
+    page = OcrPage(
+        number=number,
+        text=text,
+        confidence=confidence,
+        rotation=rotation,
+        languages="+".join(packs),
+        seconds=round(time.monotonic() - started, 3),
+    )
     if cache is not None:
         cache.put(key, page)
     return page

@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from indexer import schema as s
+from indexer.model import STANDARD
 
 #: Letters a plain-ASCII query letter also stands for, in Latin-script languages.
 FOLDS: dict[str, str] = {
@@ -94,13 +95,13 @@ def term_of(lookup: str) -> str:
     return rest[::-1] if kind == REVERSED else rest.rsplit(SEPARATOR, 1)[1]
 
 
-def lookup_text(sources: Iterable[tuple[str, str, str]], analysis: str = s.STANDARD) -> str:
+def lookup_text(sources: Iterable[tuple[str, str, str]], analysis: str = STANDARD) -> str:
     """The lookup terms of one document, space-separated, for the ``variants`` field.
 
     sources: (field, language code, text as added to that field) for each text field of the
     document. Only an index with the standard analysis gets lookup terms (the neutral one,
     an evaluation ablation, is never expanded)."""
-    if analysis != s.STANDARD:
+    if analysis != STANDARD:
         return ""
     found: list[str] = []
     for field, code, text in sources:

@@ -1,7 +1,7 @@
 """Extraction in worker processes, each file under a time limit and a memory limit.
 
 :func:`extract_all` runs :func:`indexer.extract.iter_pages` for many files in ``workers``
-processes and yields one :class:`~indexer.cache.Extraction` per file, in completion order.
+processes and yields one :class:`~indexer.model.Extraction` per file, in completion order.
 
 Workers stream a file page by page. The supervisor (the calling process) enforces:
 
@@ -17,7 +17,7 @@ Workers stream a file page by page. The supervisor (the calling process) enforce
 
 Peak memory is therefore bounded by ``workers`` x the per-worker limit, not by corpus size.
 
-The same pool reads pages with OCR: a :class:`Job` with an :class:`~indexer.records.OcrPlan`
+The same pool reads pages with OCR: a :class:`Job` with an :class:`~indexer.model.OcrPlan`
 renders and reads its pages one by one (:func:`indexer.ocr.ocr_page`) under the plan's own
 per-page time limit (no file limit: a long scan takes as long as its pages), and a page
 that times out or kills its worker is recorded with that reason while a fresh worker goes
@@ -44,27 +44,34 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
-from indexer.cache import Extraction
-from indexer.records import OcrOutcome, OcrPage, OcrPlan, PdfInfo, RawPage
+from indexer.model import (
+    DEFAULT_MEMORY_MB,
+    DEFAULT_PAGE_TIMEOUT,
+    DEFAULT_TIMEOUT,
+    Extraction,
+    FileFailure,
+    Job,
+    Limits,
+    OcrOutcome,
+    OcrPage,
+    OcrPlan,
+    PdfInfo,
+    RawPage,
+    Reason,
+)
 
-DEFAULT_TIMEOUT = 300.0
-DEFAULT_PAGE_TIMEOUT = 60.0
-DEFAULT_OCR_TIMEOUT = 120.0
-DEFAULT_MEMORY_MB = 2048
+__all__ = [
+    "DEFAULT_MEMORY_MB",
+    "DEFAULT_PAGE_TIMEOUT",
+    "DEFAULT_TIMEOUT",
+    "Job",
+    "extract_all",
+]
+
 #: A worker is replaced after this many files, so slow leaks cannot pile up.
 FILES_PER_WORKER = 200
 _POLL = 0.25
-
-
-@dataclass(frozen=True, slots=True)
-class Job:
-    """One file to extract (or, with `ocr`, pages of it to read with OCR): `key`
-    identifies it to the caller."""
-
-    key: str
-    path: Path
-    passwords: tuple[str, ...] = ()
-    ocr: OcrPlan | None = None
+DEFAULT_LIMITS = Limits()
 
 
 # ------------------------------------------------------------------ worker side
@@ -116,12 +123,12 @@ def _worker_main(conn: Connection, memory_mb: int) -> None:
                     conn.send(("page", page))
                 conn.send(("done", None))
             except ExtractionError as exc:
-                conn.send(("fail", (exc.reason, exc.detail)))
+                conn.send(("fail", FileFailure(reason=exc.reason, detail=exc.detail)))
             except MemoryError:
                 raise
             except Exception as exc:  # a bug or an unforeseen pdfminer error: report, go on
                 detail = f"extraction failed ({type(exc).__name__}: {exc})"
-                conn.send(("fail", ("corrupt", detail)))
+                conn.send(("fail", FileFailure(reason=Reason.CORRUPT, detail=detail)))
     except MemoryError:
         os._exit(OOM_EXIT)
 
@@ -142,13 +149,13 @@ def _ocr_job(
         try:
             page = ocr_page(Path(path), number, plan.languages, passwords, cache, plan.timeout)
         except subprocess.TimeoutExpired:
-            page = OcrPage(number, error="timeout")
+            page = OcrPage(number=number, error="timeout")
         except (OSError, OcrUnavailableError, ValueError) as exc:
-            page = OcrPage(number, error=f"ocr failed ({exc})")
+            page = OcrPage(number=number, error=f"ocr failed ({exc})")
         except MemoryError:
             raise
         except Exception as exc:  # pdfium or a bug: this page only
-            page = OcrPage(number, error=f"ocr failed ({type(exc).__name__}: {exc})")
+            page = OcrPage(number=number, error=f"ocr failed ({type(exc).__name__}: {exc})")
         conn.send(("ocr-page", page))
     conn.send(("done", None))
 
@@ -159,17 +166,14 @@ def _ocr_job(
 @dataclass(slots=True)
 class _Task:
     job: Job
-    started: float
     deadline: float
     info: PdfInfo | None = None
     pages: list[RawPage] = field(default_factory=list)
     next_page: int = 1
     ocr_pages: list[OcrPage] = field(default_factory=list)
 
-    def result(
-        self, failure: tuple[str, str] | None, limits: tuple[float, float, float]
-    ) -> Extraction:
-        return Extraction(self.info, tuple(self.pages), failure, limits)
+    def result(self, failure: FileFailure | None, limits: Limits) -> Extraction:
+        return Extraction(info=self.info, pages=tuple(self.pages), failure=failure, limits=limits)
 
 
 @dataclass(slots=True)
@@ -191,7 +195,7 @@ class _Pool:
         process = self.ctx.Process(target=_worker_main, args=(child, self.memory_mb), daemon=True)
         process.start()
         child.close()
-        return _Slot(process, parent)
+        return _Slot(process=process, conn=parent)
 
     @staticmethod
     def kill(slot: _Slot) -> None:
@@ -220,17 +224,21 @@ def _context() -> BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def _describe_death(process: BaseProcess, memory_note: str) -> str:
+def _describe_death(process: BaseProcess, memory_note: str) -> tuple[Reason, str]:
+    """Why a worker died: its reason code and the words for people."""
     process.join(timeout=2)
     code = process.exitcode
     if code == OOM_EXIT:
-        return f"out-of-memory (over the {memory_note} limit)"
+        return Reason.OUT_OF_MEMORY, f"out-of-memory (over the {memory_note} limit)"
     if code is not None and code < 0:
         name = signal.Signals(-code).name if -code in signal.valid_signals() else str(-code)
         if -code == signal.SIGKILL:
-            return f"out-of-memory (worker killed by {name})"
-        return f"crashed (worker killed by {name})"
-    return f"crashed (worker exited with code {code})"
+            return Reason.OUT_OF_MEMORY, f"out-of-memory (worker killed by {name})"
+        return Reason.CRASHED, f"crashed (worker killed by {name})"
+    return Reason.CRASHED, f"crashed (worker exited with code {code})"
+
+
+_TIMEOUT = (Reason.TIMEOUT, "timeout")
 
 
 def _page_limit(job: Job, page_timeout: float) -> float:
@@ -243,21 +251,20 @@ def _page_limit(job: Job, page_timeout: float) -> float:
 
 def extract_all(
     jobs: Iterable[Job],
+    *,
     workers: int | None = None,
-    timeout: float = DEFAULT_TIMEOUT,
-    page_timeout: float = DEFAULT_PAGE_TIMEOUT,
-    memory_mb: int = DEFAULT_MEMORY_MB,
+    limits: Limits = DEFAULT_LIMITS,
     more: deque[Job] | None = None,
 ) -> Iterator[tuple[Job, Extraction | OcrOutcome]]:
     """Extract every job's file in worker processes; yield (job, extraction) as each ends
-    (an :class:`~indexer.records.OcrOutcome` for OCR jobs).
+    (an :class:`~indexer.model.OcrOutcome` for OCR jobs).
 
     Never raises for a bad file: every job ends as an :class:`Extraction`, with per-page
     errors or a file-level ``failure`` (reason, detail). Jobs appended to `more` (say, by
     the consumer between two results) are run too, before the pool stops.
     """
     workers = max(1, workers or os.cpu_count() or 1)
-    limits = (timeout, page_timeout, float(memory_mb))
+    timeout, page_timeout, memory_mb = limits.timeout, limits.page_timeout, limits.memory_mb
     queue: deque[_Task] = deque()
     pending = iter(jobs)
     pool = _Pool(_context(), memory_mb)
@@ -276,7 +283,7 @@ def extract_all(
             return None
         now = time.monotonic()
         # OCR has a limit per page only: a long scan takes as long as its pages
-        return _Task(job, now, now + timeout if job.ocr is None else float("inf"))
+        return _Task(job=job, deadline=now + timeout if job.ocr is None else float("inf"))
 
     def assign(slot: _Slot, task: _Task) -> None:
         slot.task = task
@@ -288,42 +295,42 @@ def extract_all(
         else:
             slot.conn.send(("extract", str(job.path), job.passwords, task.next_page))
 
-    def lost_page(slot: _Slot, reason: str) -> Extraction | OcrOutcome | None:
+    def lost_page(slot: _Slot, why: tuple[Reason, str]) -> Extraction | OcrOutcome | None:
         """The worker died or was killed on its current page: record it, maybe go on."""
         task = slot.task
         assert task is not None
         slot.task = None
         pool.kill(slot)
         slots.remove(slot)
+        reason, error = why
         plan = task.job.ocr
         if plan is not None:
-            task.ocr_pages.append(OcrPage(plan.pages[len(task.ocr_pages)], error=reason))
+            task.ocr_pages.append(OcrPage(number=plan.pages[len(task.ocr_pages)], error=error))
             if len(task.ocr_pages) < len(plan.pages):
                 queue.appendleft(task)  # the next page, with a fresh worker
                 return None
-            return OcrOutcome(tuple(task.ocr_pages))
+            return OcrOutcome(pages=tuple(task.ocr_pages))
         if task.info is None:  # never got past opening the file
-            return task.result((reason.split(" ")[0], f"{reason} before the first page"), limits)
-        task.pages.append(RawPage(task.next_page, "", reason))
+            failure = FileFailure(reason=reason, detail=f"{error} before the first page")
+            return task.result(failure, limits)
+        task.pages.append(RawPage(number=task.next_page, text="", error=error, reason=reason))
         task.next_page += 1
         if task.next_page <= task.info.page_count:
             if time.monotonic() < task.deadline:
                 queue.appendleft(task)  # go on from the next page with a fresh worker
                 return None
             task.pages.extend(
-                RawPage(n, "", "timeout") for n in range(task.next_page, task.info.page_count + 1)
+                RawPage(number=n, text="", error="timeout", reason=Reason.TIMEOUT)
+                for n in range(task.next_page, task.info.page_count + 1)
             )
         return _finish(task, None)
 
-    def _finish(task: _Task, failure: tuple[str, str] | None) -> Extraction:
+    def _finish(task: _Task, failure: FileFailure | None) -> Extraction:
+        reasons = {p.reason for p in task.pages}
         if failure is None and task.pages and all(p.error for p in task.pages):
-            reasons = [p.error or "" for p in task.pages]
-            first = reasons[0].split(" ")[0]
-            if all(r.split(" ")[0] == first for r in reasons) and first in (
-                "timeout",
-                "out-of-memory",
-            ):
-                failure = (first, f"{first} on every page")
+            (first, *others) = reasons
+            if not others and first in (Reason.TIMEOUT, Reason.OUT_OF_MEMORY):
+                failure = FileFailure(reason=first, detail=f"{first} on every page")
         return task.result(failure, limits)
 
     try:
@@ -371,13 +378,13 @@ def extract_all(
                             pass  # last_progress is now: the page's time starts
                         elif kind == "done":
                             slot.task = None
-                            done = (
-                                OcrOutcome(tuple(task.ocr_pages)) if task.job.ocr is not None
-                                else _finish(task, None)
-                            )  # fmt: skip
+                            if task.job.ocr is not None:
+                                done = OcrOutcome(pages=tuple(task.ocr_pages))
+                            else:
+                                done = _finish(task, None)
                         elif kind == "fail":
                             slot.task = None
-                            done = task.result(tuple(payload), limits)
+                            done = task.result(payload, limits)
                 except (EOFError, OSError):
                     if slot.task is not None:
                         done = lost_page(slot, _describe_death(slot.process, f"{memory_mb} MB"))
@@ -385,9 +392,9 @@ def extract_all(
                     if not slot.process.is_alive():
                         done = lost_page(slot, _describe_death(slot.process, f"{memory_mb} MB"))
                     elif now > task.deadline:
-                        done = lost_page(slot, "timeout")  # past the deadline: never requeued
+                        done = lost_page(slot, _TIMEOUT)  # past the deadline: never requeued
                     elif now - slot.last_progress > _page_limit(task.job, page_timeout):
-                        done = lost_page(slot, "timeout")
+                        done = lost_page(slot, _TIMEOUT)
                 if done is not None:
                     yield task.job, done
     finally:

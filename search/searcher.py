@@ -12,7 +12,10 @@ from dataclasses import dataclass, field, replace
 
 import tantivy
 
+from indexer import documents
 from indexer import schema as s
+from indexer.model import OcrState, PublicationMeta, meta_of
+from search import build as qb
 from search import query as q
 from search.errors import BadOptionError
 from search.reader import Source, view_of
@@ -23,7 +26,7 @@ MAX_PAGE_HITS = 2_000
 MAX_PUBLICATIONS = 100_000
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PageHit:
     """One matching page: 1-based number, its language, score and highlighted snippet;
     `ocr` when its text came from OCR, with the mean word confidence (0-100)."""
@@ -36,30 +39,22 @@ class PageHit:
     ocr_confidence: float | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class PublicationHit:
-    """A publication with matching pages.
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PublicationHit(PublicationMeta):
+    """A publication (its metadata) with matching pages.
 
     pages: its best pages, best first (at most the requested number);
-    matched_pages: how many of its pages matched in all.
+    matched_pages: how many of its pages matched in all;
     path: as given at index time ('' for entries without a PDF).
     """
 
-    id: str
-    title: str
-    subtitle: str | None
-    authors: tuple[str, ...]
-    year: int | None
-    type: str | None
     path: str
-    languages: tuple[str, ...]
     score: float
     matched_pages: int
     pages: tuple[PageHit, ...]
-    description: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SearchResults:
     """The answer to one search: `total` matching publications, the top `hits`.
 
@@ -82,21 +77,6 @@ def hit_count(result: tantivy.SearchResult) -> int:
     return int(getattr(result, "count", 0) or 0)
 
 
-def text_of(doc: tantivy.Document, field: str) -> str | None:
-    value = doc.get_first(field)
-    return None if value is None else str(value)
-
-
-def int_of(doc: tantivy.Document, field: str) -> int | None:
-    value = doc.get_first(field)
-    return None if value is None else int(value)
-
-
-def float_of(doc: tantivy.Document, field: str) -> float | None:
-    value = doc.get_first(field)
-    return None if value is None else float(value)
-
-
 #: Facet name -> the fast field it counts publications by.
 FACETS = {"type": s.F_TYPE, "year": s.F_YEAR, "language": s.F_LANG, "author": s.F_AUTHOR_FACET}
 SORTS = ("relevance", "date")
@@ -108,15 +88,16 @@ def search(
     index_dir: Source,
     text: str,
     filters: q.Filters | None = None,
+    *,
     limit: int = 10,
     pages: int = 3,
-    options: q.Options | None = None,
+    options: qb.Options | None = None,
     sort: str = "relevance",
     offset: int = 0,
 ) -> SearchResults:
-    """Search the index at `index_dir` (a folder, or an open :class:`IndexReader`) for
-    `text`; see :mod:`search.query` for the syntax. One searcher serves the hits, the
-    facets and the suggestion, so all three come from the same commit.
+    """Search the index at `index_dir` (a folder, a :class:`~search.reader.IndexReader` or
+    one :class:`~search.reader.View`) for `text`; see :mod:`search.query` for the syntax.
+    One searcher serves the hits, the facets and the suggestion: all from one commit.
 
     `options` default to the product's, with the analysis the index was built with;
     `sort` is ``relevance`` or ``date`` (newest first); `offset` skips that many
@@ -125,20 +106,35 @@ def search(
         raise BadOptionError(f"--sort: expected one of {', '.join(SORTS)}, not {sort!r}")
     view = view_of(index_dir)
     index, searcher = view.index, view.searcher
-    options = options or q.Options(analysis=view.analysis)
+    options = options or qb.Options(analysis=view.analysis)
     node = q.parse(text)
-    tquery = q.build(node, index.schema, filters, options, searcher)
-    titles = q.title_query(node, index.schema, options)
-    results = run(index, text, tquery, limit=limit, pages=pages, titles=titles,
-                  title_boost=options.title_boost, sort=sort, offset=offset,
-                  searcher=searcher)  # fmt: skip
+    tquery = qb.build(node, index.schema, filters=filters, options=options, searcher=searcher)
+    titles = qb.title_query(node, index.schema, options)
+    results = run(
+        index,
+        text,
+        tquery,
+        limit=limit,
+        pages=pages,
+        titles=titles,
+        title_boost=options.title_boost,
+        sort=sort,
+        offset=offset,
+        searcher=searcher,
+    )
     results = replace(results, facets=facets(searcher, tquery))
     if results.total_pages < SUGGEST_BELOW:
         from search.suggest import suggest
 
         suggestion = suggest(searcher, index.schema, text, node)
         if suggestion is not None:
-            better = q.build(q.parse(suggestion), index.schema, filters, options, searcher)
+            better = qb.build(
+                q.parse(suggestion),
+                index.schema,
+                filters=filters,
+                options=options,
+                searcher=searcher,
+            )
             if hit_count(searcher.search(better, 1)) > results.total_pages:
                 results = replace(results, suggestion=suggestion)
     return results
@@ -174,10 +170,11 @@ def run(
     index: tantivy.Index,
     text: str,
     tquery: tantivy.Query,
+    *,
     limit: int = 10,
     pages: int = 3,
     titles: tantivy.Query | None = None,
-    title_boost: float = q.TITLE_BOOST,
+    title_boost: float = qb.TITLE_BOOST,
     sort: str = "relevance",
     offset: int = 0,
     searcher: tantivy.Searcher | None = None,
@@ -193,8 +190,9 @@ def run(
     matched = _publication_counts(searcher, tquery)
     titled = set(_publication_counts(searcher, titles)) if titles is not None else set()
     groups = _group(searcher, result.hits, matched)
-    best = {pid: group[0][0] * (title_boost if pid in titled else 1.0)
-            for pid, group in groups.items()}  # fmt: skip
+    best = {
+        pid: group[0][0] * (title_boost if pid in titled else 1.0) for pid, group in groups.items()
+    }
     if sort == "date":
         firsts = [group[0][1] for group in groups.values()]
         found = searcher.fast_field_values(s.F_YEAR, firsts) if firsts else []
@@ -207,11 +205,20 @@ def run(
     hits = [
         _publication(
             ((score, searcher.doc(address)) for score, address in groups[pid]),
-            best[pid], matched.get(pid, len(groups[pid])), pages, snippets,
+            last_score=groups[pid][-1][0],
+            matched=matched.get(pid, len(groups[pid])),
+            pages=pages,
+            snippets=snippets,
         )
         for pid in ranked
-    ]  # fmt: skip
-    return SearchResults(text, len(matched), hit_count(result), tuple(hits), offset=offset)
+    ]
+    return SearchResults(
+        query=text,
+        total=len(matched),
+        total_pages=hit_count(result),
+        hits=tuple(hits),
+        offset=offset,
+    )
 
 
 def _group(
@@ -219,16 +226,16 @@ def _group(
     hits: Sequence[tuple[float, tantivy.DocAddress]],
     matched: dict[str, int],
 ) -> dict[str, list[tuple[float, tantivy.DocAddress]]]:
-    """Page hits by publication id, best first, read from the :data:`~indexer.schema.F_PUB_KEY`
-    fast field (the ids of `matched` hashed), loading no stored document but for a key
-    that none of them has."""
+    """Page hits by publication id, best first, read from the
+    :data:`~indexer.schema.F_PUB_KEY` fast field (the ids of `matched`, hashed): no stored
+    document is loaded but for a key none of them has."""
     ids = {s.pub_key(pid): pid for pid in matched}
     keys = searcher.fast_field_values(s.F_PUB_KEY, [a for _, a in hits]) if hits else []
     groups: dict[str, list[tuple[float, tantivy.DocAddress]]] = {}
     for (score, address), key in zip(hits, keys, strict=True):
         pid = ids.get(int(key)) if key is not None else None
         if pid is None:
-            pid = str(text_of(searcher.doc(address), s.F_ID))
+            pid = documents.pub_id_of(searcher.doc(address))
         groups.setdefault(pid, []).append((score, address))
     return groups
 
@@ -236,6 +243,7 @@ def _group(
 def browse(
     index_dir: Source,
     filters: q.Filters | None = None,
+    *,
     limit: int = 10,
     offset: int = 0,
 ) -> SearchResults:
@@ -243,65 +251,73 @@ def browse(
     agency's catalog page: what an empty search shows. No page hits, only metadata."""
     view = view_of(index_dir)
     index, searcher = view.index, view.searcher
-    everything = q.restrict(tantivy.Query.all_query(), index.schema, filters)
-    buckets = searcher.aggregate(everything, {"pubs": {
-        "terms": {"field": s.F_ID, "size": MAX_PUBLICATIONS},
-        "aggs": {"year": {"max": {"field": s.F_YEAR}}},
-    }})["pubs"]["buckets"]  # fmt: skip
+    everything = qb.restrict(tantivy.Query.all_query(), index.schema, filters)
+    buckets = searcher.aggregate(
+        everything,
+        {
+            "pubs": {
+                "terms": {"field": s.F_ID, "size": MAX_PUBLICATIONS},
+                "aggs": {"year": {"max": {"field": s.F_YEAR}}},
+            }
+        },
+    )["pubs"]["buckets"]
     years = {str(b["key"]): b["year"]["value"] or 0 for b in buckets}
     ranked = sorted(years, key=lambda pid: (-years[pid], pid))
     hits = []
     for pid in ranked[offset : offset + limit]:
         one = tantivy.Query.term_query(index.schema, s.F_ID, pid)
-        first = searcher.search(q.restrict(one, index.schema), 1).hits[0][1]
-        hits.append(_publication([(1.0, searcher.doc(first))], 1.0, 0, 0, None))
+        first = searcher.search(qb.restrict(one, index.schema), 1).hits[0][1]
+        docs = [(1.0, searcher.doc(first))]
+        hits.append(_publication(docs, last_score=1.0, matched=0, pages=0, snippets=None))
     total_pages = hit_count(searcher.search(everything, 1, count=True))
-    return SearchResults("", len(ranked), total_pages, tuple(hits),
-                         facets(searcher, everything), offset=offset)  # fmt: skip
+    return SearchResults(
+        query="",
+        total=len(ranked),
+        total_pages=total_pages,
+        hits=tuple(hits),
+        facets=facets(searcher, everything),
+        offset=offset,
+    )
 
 
 def _publication(
     docs: Iterable[tuple[float, tantivy.Document]],
-    score: float,
+    *,
+    last_score: float,
     matched: int,
     pages: int,
     snippets: Snippets | None,
 ) -> PublicationHit:
-    """A publication hit from its page documents, best first: read (and loaded, when `docs`
-    loads them as it goes) only as far as the first `pages` pages with a number."""
+    """A publication hit from its page documents, best first, read (and, when `docs`
+    loads them as it goes, loaded) only as far as its first `pages` numbered pages;
+    `last_score` is the score of its last matching page."""
     first: tantivy.Document | None = None
     page_hits: list[PageHit] = []
-    for score, doc in docs:
+    for page_score, doc in docs:
         if first is None:
             first = doc
         if len(page_hits) >= pages or snippets is None:
             break
-        number = int_of(doc, s.F_PAGE) or 0
-        if number == 0:
+        page = documents.page_of(doc)
+        if page.number == 0:
             continue
-        language = str(text_of(doc, s.F_LANG))
         page_hits.append(
             PageHit(
-                number,
-                language,
-                score,
-                snippets.html(doc, s.text_field(language)),
-                text_of(doc, s.F_OCR) == s.OCR_DONE,
-                float_of(doc, s.F_OCR_CONFIDENCE),
+                page=page.number,
+                language=page.language,
+                score=page_score,
+                snippet=snippets.html(doc, documents.text_field_of(doc)),
+                ocr=page.ocr is OcrState.DONE,
+                ocr_confidence=page.ocr_confidence,
             )
         )
     assert first is not None, "a publication hit has at least one page document"
+    pub = documents.publication_of(first)
     return PublicationHit(
-        id=str(text_of(first, s.F_ID)),
-        title=str(text_of(first, s.F_TITLE)),
-        subtitle=text_of(first, s.F_SUBTITLE),
-        authors=tuple(first.get_all(s.F_AUTHORS)),
-        year=int_of(first, s.F_YEAR),
-        type=text_of(first, s.F_TYPE),
-        path=text_of(first, s.F_PATH) or "",
-        languages=tuple(first.get_all(s.F_DOC_LANGS)),
-        score=score,
+        **meta_of(pub),
+        path=pub.path,
+        # Kept as it was: the group's last page score shadowed `score` (#12, bug 5).
+        score=last_score,
         matched_pages=matched,
         pages=tuple(page_hits),
-        description=text_of(first, s.F_DESCRIPTION),
     )

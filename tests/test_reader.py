@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 from indexer import pipeline
 from indexer import schema as s
 from indexer.errors import IndexNotFoundError, SchemaVersionError
+from indexer.model import STANDARD, IndexSettings
 from search.reader import IndexReader, view_of
 from search.searcher import search
 from search.web import create_app
@@ -28,12 +29,12 @@ def test_a_commit_shows_up_in_the_next_view_not_in_the_one_held(
     tmp_path: Path, folder: Path, make_pdf: Callable[..., Path]
 ) -> None:
     ix = tmp_path / "ix"
-    pipeline.index(ix, [folder])
+    pipeline.index(IndexSettings(index_dir=ix, paths=[folder]))
     reader = IndexReader(ix)
     before = reader.view()
     assert search(before, "tiggeri").total == 1 and search(before, "vräkning").total == 0
     make_pdf(["Vräkning och tiggeri"], name="docs/second.pdf")
-    pipeline.index(ix, [folder])
+    pipeline.index(IndexSettings(index_dir=ix, paths=[folder]))
     after = reader.view()
     assert after.index is before.index  # the same open index, its reader reloaded
     assert search(after, "vräkning").total == 1 and search(after, "tiggeri").total == 2
@@ -45,10 +46,10 @@ def test_a_commit_shows_up_in_the_next_view_not_in_the_one_held(
 
 def test_a_rebuild_is_reloaded_another_schema_is_refused(tmp_path: Path, folder: Path) -> None:
     ix = tmp_path / "ix"
-    pipeline.index(ix, [folder])
+    pipeline.index(IndexSettings(index_dir=ix, paths=[folder]))
     reader = IndexReader(ix)
     first = reader.view()
-    pipeline.index(ix, [folder], rebuild=True)
+    pipeline.index(IndexSettings(index_dir=ix, paths=[folder], rebuild=True))
     assert search(reader, "tiggeri").total == 1 and reader.view().index is first.index
     meta = s.read_meta(ix)
     (ix / s.META_FILE).write_text(json.dumps({**meta, "schema_version": 0}))  # another pubsearch
@@ -62,12 +63,12 @@ def test_view_of_accepts_a_folder_a_reader_or_a_view(tmp_path: Path, folder: Pat
     ix = tmp_path / "ix"
     with pytest.raises(IndexNotFoundError):
         IndexReader(ix)
-    pipeline.index(ix, [folder])
+    pipeline.index(IndexSettings(index_dir=ix, paths=[folder]))
     reader = IndexReader(ix)
     view = reader.view()
     assert view_of(view) is view
     assert view_of(reader).index is view.index
-    assert view_of(ix).index is not view.index and view_of(ix).analysis == s.STANDARD
+    assert view_of(ix).index is not view.index and view_of(ix).analysis == STANDARD
 
 
 def test_web_server_finds_what_was_indexed_while_it_runs(
@@ -76,10 +77,10 @@ def test_web_server_finds_what_was_indexed_while_it_runs(
     ix = tmp_path / "ix"
     client = TestClient(create_app(ix))
     assert client.get("/", params={"q": "vräkning"}).status_code == 503  # no index yet
-    pipeline.index(ix, [folder])
+    pipeline.index(IndexSettings(index_dir=ix, paths=[folder]))
     assert client.get("/api/search", params={"q": "vräkning"}).json()["total"] == 0
     make_pdf(["Vräkning och tiggeri"], name="docs/second.pdf")
-    pipeline.index(ix, [folder])
+    pipeline.index(IndexSettings(index_dir=ix, paths=[folder]))
     found = client.get("/api/search", params={"q": "vräkning"}).json()
     assert found["total"] == 1 and found["hits"][0]["id"] == "second"
     page = client.get("/", params={"q": "vräkning"})

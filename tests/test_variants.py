@@ -11,8 +11,8 @@ import tantivy
 
 from indexer import schema as s
 from indexer import variants as v
-from indexer.pipeline import IndexReport
-from search import query as q
+from indexer.model import NEUTRAL, IndexReport
+from search import build as qb
 from search.expand import MAX_VARIANTS, Terms, inflection_variants
 
 
@@ -48,7 +48,7 @@ def test_lookup_text_analyzes_each_field_with_its_language() -> None:
         "meta_sv:r:gnindroröf",
         "text_ro:f:protect:protecț",
     ]
-    assert v.lookup_text([("text_sv", "sv", "Förordningen")], s.NEUTRAL) == ""
+    assert v.lookup_text([("text_sv", "sv", "Förordningen")], NEUTRAL) == ""
 
 
 def scan(searcher: tantivy.Searcher, field: str) -> list[tuple[str, int]]:
@@ -105,7 +105,7 @@ def test_lookups_find_what_a_scan_of_the_vocabulary_finds(
     for code, spec in s.LANGUAGES.items():
         if searcher.doc_freq(s.F_LANG, code) == 0:
             continue
-        tokens = q.analyzed(code, word)
+        tokens = qb.analyzed(code, word)
         if len(tokens) != 1:
             continue
         token = tokens[0][1]

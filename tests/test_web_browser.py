@@ -19,7 +19,7 @@ from conftest import CATALOG
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from indexer import pipeline
-from indexer.pipeline import IndexReport
+from indexer.model import IndexReport, IndexSettings
 from search.web.i18n import TEXTS
 
 CHROMIUM = os.environ.get("PUBSEARCH_CHROMIUM", "/usr/bin/chromium")
@@ -173,7 +173,7 @@ def test_script_in_pdf_text_is_shown_as_text(
          "<img src=x onerror=\"window.pwned = 2\"> more trafficking"],
         name="docs/evil.pdf", title="<script>window.pwned = 3</script>",
     )  # fmt: skip
-    pipeline.index(tmp_path / "ix", [pdf.parent])
+    pipeline.index(IndexSettings(index_dir=tmp_path / "ix", paths=[pdf.parent]))
     proc, url = start_server(tmp_path / "ix")
     context = browser.new_context()
     page = context.new_page()

@@ -18,5 +18,11 @@ def serve(index_dir: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
     s.open_index(index_dir)
     shown = f"[{host}]" if ":" in host else host
     print(f"pubsearch: serving {index_dir} at http://{shown}:{port}/ (Ctrl-C stops)", flush=True)
-    uvicorn.run(create_app(index_dir), host=host, port=port, log_level="warning",
-                access_log=False, server_header=False)  # fmt: skip
+    uvicorn.run(
+        create_app(index_dir),
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        server_header=False,
+    )

@@ -202,7 +202,7 @@ def in_process(index_dir: Path, rounds: int) -> list[float]:
         )
 
         def once(bench: Bench = bench, filters: q.Filters = filters) -> None:
-            search(source, bench.text, filters, 10, 3, None, bench.sort)
+            search(source, bench.text, filters, limit=10, pages=3, sort=bench.sort)
 
         once()  # warm-up
         for _ in range(rounds):
