@@ -34,12 +34,15 @@ class View:
 
     index: the open index (its schema, and its analyzers registered);
     searcher: a searcher over that commit;
-    analysis: how the index analyzes text (:data:`indexer.schema.ANALYSES`).
+    analysis: how the index analyzes text (:data:`indexer.schema.ANALYSES`);
+    generation: how many times the reader has reloaded or reopened the index before this
+        view (views of the same reader and generation see the same commit).
     """
 
     index: tantivy.Index
     searcher: tantivy.Searcher
     analysis: str
+    generation: int = 0
 
     @property
     def schema(self) -> tantivy.Schema:
@@ -64,6 +67,7 @@ class IndexReader:
     def __init__(self, index_dir: Path) -> None:
         self.index_dir = index_dir
         self._lock = threading.Lock()
+        self._generation = 0
         self._index, self._opened, self._stamps = self._open()
 
     def _stamps_now(self) -> tuple[object, object]:
@@ -84,12 +88,14 @@ class IndexReader:
         with self._lock:
             stamps = self._stamps_now()
             if stamps != self._stamps:
+                self._generation += 1
                 if stamps[0] is not None and self._kind() == self._opened:
                     self._stamps = stamps
                     self._index.reload()
                 else:  # gone, or recreated with another schema or analysis: open it anew
                     self._index, self._opened, self._stamps = self._open()
-            return View(self._index, self._index.searcher(), self._opened[1])
+            searcher = self._index.searcher()
+            return View(self._index, searcher, self._opened[1], self._generation)
 
 
 Source: TypeAlias = Path | IndexReader | View

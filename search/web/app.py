@@ -40,7 +40,7 @@ from search.errors import BadOptionError, SearchError
 from search.format import results_json
 from search.pages import NotFoundError, pdf_file, show_page
 from search.query import Filters, parse_years
-from search.reader import IndexReader, Source
+from search.reader import IndexReader, Source, View
 from search.searcher import SearchResults, browse, search
 from search.web.i18n import DEFAULT, UI_LANGUAGES, Texts, from_accept_language
 
@@ -183,6 +183,7 @@ class WebApp:
     def __init__(self, index_dir: Path) -> None:
         self.index_dir = index_dir
         self._reader: IndexReader | None = None
+        self._types: tuple[int, dict[str, int]] = (-1, {})
         self.env = Environment(
             loader=FileSystemLoader(HERE / "templates"),
             autoescape=select_autoescape(default=True, default_for_string=True),
@@ -192,6 +193,15 @@ class WebApp:
         self.env.filters["highlighted"] = highlighted
 
     # ------------------------------------------------------------ helpers
+
+    def types(self, view: View) -> dict[str, int]:
+        """Publications per type in the whole index (the dropdown), counted once per commit
+        the reader sees rather than on every request."""
+        generation, types = self._types
+        if generation != view.generation:
+            types = browse(view, limit=0).facets.get("type", {})
+            self._types = (view.generation, types)
+        return types
 
     @property
     def reader(self) -> IndexReader:
@@ -244,8 +254,7 @@ class WebApp:
             results = run_search(view, form)
             unfiltered = not (form.q or form.type or form.lang or form.year)
             # the dropdown lists every type: the listing's own facets when nothing filters it
-            everything = results if unfiltered else browse(view, limit=0)
-            types = everything.facets.get("type", {})
+            types = results.facets.get("type", {}) if unfiltered else self.types(view)
         except (SearchError, IndexNotFoundError, SchemaVersionError) as exc:
             return self.failure(request, exc, form)
         t = self.texts(request)
