@@ -35,6 +35,7 @@ from indexer import schema as s
 from indexer.model import STANDARD
 
 #: Letters a plain-ASCII query letter also stands for, in Latin-script languages.
+#: (fmt: skip: one letter group per entry, several entries per line.)
 FOLDS: dict[str, str] = {
     "a": "aáàâäåãăąæ", "c": "cçčć", "d": "dďđ", "e": "eéèêëěęė", "g": "gğ", "i": "iíìîïı",
     "l": "lłľ", "n": "nñňń", "o": "oóòôöõøőœ", "r": "rř", "s": "sșşšśß", "t": "tțţť",

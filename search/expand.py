@@ -3,7 +3,7 @@
 The Snowball stemmers leave gaps that the evaluation set shows (``tests/eval``): Swedish
 definite forms (``skyddet`` stays ``skyddet`` while ``skydd`` is ``skydd``), Bulgarian (no
 stemmer at all: ``ръководството`` vs ``ръководство``), compounds (``offer`` inside
-``människохандelsoffer``) and words typed without diacritics (``forordning``). Each is
+``människohandelsoffer``) and words typed without diacritics (``forordning``). Each is
 bridged at query time against the terms the index really holds, so the analyzers, the
 stored text and the highlighting stay as they are:
 
