@@ -125,8 +125,8 @@ def run_cli(
     """(seconds, stdout) of one ``pubsearch`` command; past `timeout` seconds it is
     interrupted (Ctrl-C: what it committed stays in the index) and its output is ''."""
     started = time.perf_counter()
-    proc = subprocess.Popen([*PUBSEARCH, *args], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)  # fmt: skip
+    pipe = subprocess.PIPE
+    proc = subprocess.Popen([*PUBSEARCH, *args], env=env, stdout=pipe, stderr=pipe, text=True)
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
