@@ -204,8 +204,10 @@ def export_notes(exported: Export) -> list[str]:
     """The note an export prints on stderr when it answers a correction."""
     if exported.corrected_from is None:
         return []
-    return [f"showing results for {exported.query} (no pages match {exported.corrected_from}); "
-            f"--exact searches for {exported.corrected_from} as typed"]  # fmt: skip
+    return [
+        f"showing results for {exported.query} (no pages match {exported.corrected_from}); "
+        f"--exact searches for {exported.corrected_from} as typed"
+    ]
 
 
 def file_line(event: FileEvent) -> str | None:

@@ -18,6 +18,7 @@ from indexer.model import OcrState
 from search import build as qb
 from search import query as q
 from search.errors import BadOptionError
+from search.reader import Source, view_of
 from search.searcher import SearchResults, hit_count, run
 from search.snippets import Snippets
 
@@ -46,8 +47,10 @@ class NotFoundError(BadOptionError):
     """No such publication or page in the index."""
 
 
-def _page_doc(index: tantivy.Index, pub_id: str, page: int) -> tantivy.Document:
-    searcher = index.searcher()
+def _page_doc(
+    index: tantivy.Index, pub_id: str, page: int, searcher: tantivy.Searcher | None = None
+) -> tantivy.Document:
+    searcher = searcher or index.searcher()
     hits = searcher.search(documents.pages_query(index.schema, pub_id, page), 1).hits
     if not hits:
         if hit_count(searcher.search(documents.pages_query(index.schema, pub_id), 1)) == 0:
@@ -56,16 +59,16 @@ def _page_doc(index: tantivy.Index, pub_id: str, page: int) -> tantivy.Document:
     return searcher.doc(hits[0][1])
 
 
-def show_page(index_dir: Path, pub_id: str, page: int, *, query: str | None = None) -> PageView:
+def show_page(index_dir: Source, pub_id: str, page: int, *, query: str | None = None) -> PageView:
     """The text of page `page` of `pub_id`, with the matches of `query` highlighted."""
-    index = s.open_index(index_dir)
-    doc = _page_doc(index, pub_id, page)
+    view = view_of(index_dir)
+    index, searcher = view.index, view.searcher
+    doc = _page_doc(index, pub_id, page, searcher)
     stored, pub = documents.page_of(doc), documents.publication_of(doc)
     text = stored.text
     body = html.escape(text, quote=False)
     if query and text:
-        options = qb.Options(analysis=s.analysis_of(index_dir))
-        searcher = index.searcher()
+        options = qb.Options(analysis=view.analysis)
         tquery = qb.build(q.parse(query), index.schema, options=options, searcher=searcher)
         field = documents.text_field_of(doc)
         generator = tantivy.SnippetGenerator.create(searcher, tquery, index.schema, field)
@@ -95,11 +98,11 @@ def page_url(index_dir: Path, pub_id: str, page: int) -> str:
     return Path(view.abspath).as_uri() + f"#page={page}"
 
 
-def pdf_file(index_dir: Path, pub_id: str) -> Path:
+def pdf_file(index_dir: Source, pub_id: str) -> Path:
     """The indexed PDF of publication `pub_id`, as recorded by the index; only files
     whose pages are in the index have one (failed files and catalog-only entries don't)."""
-    index = s.open_index(index_dir)
-    searcher = index.searcher()
+    view = view_of(index_dir)
+    index, searcher = view.index, view.searcher
     for _, address in searcher.search(documents.pages_query(index.schema, pub_id), 1).hits:
         abspath = documents.abspath_of(searcher.doc(address))
         if not abspath:
@@ -195,8 +198,11 @@ def _rows(
     limit = max(1, searcher.num_docs)
     for tier in answer.tiers:
         parts = tier.combos or (((), tier.query),)
-        docs = [(score, searcher.doc(address), missing) for missing, query in parts
-                for score, address in searcher.search(query, limit).hits]  # fmt: skip
+        docs = [
+            (score, searcher.doc(address), missing)
+            for missing, query in parts
+            for score, address in searcher.search(query, limit).hits
+        ]
         docs.sort(key=lambda sd: -sd[0])
         if sort == "date":
             docs.sort(key=lambda sd: -(documents.year_of(sd[1]) or 0))

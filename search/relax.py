@@ -133,8 +133,10 @@ def _split(
     required = [c for c in children if not _relaxable(c)]
     inner = [c.node if isinstance(c, q.Not) else c for c in required]
     built = qb.build_each([*words, *inner], schema, options=options, searcher=searcher)
-    base = tuple((tantivy.Occur.MustNot if isinstance(c, q.Not) else tantivy.Occur.Must, b)
-                 for c, b in zip(required, built[len(words) :], strict=True))  # fmt: skip
+    base = tuple(
+        (tantivy.Occur.MustNot if isinstance(c, q.Not) else tantivy.Occur.Must, b)
+        for c, b in zip(required, built[len(words) :], strict=True)
+    )
     return _Parts(tuple(label(w) for w in words), tuple(built[: len(words)]), base)
 
 
@@ -179,16 +181,18 @@ def plan(
         if suggestion is not None:
             fixed_node = q.parse(suggestion)
             relax = not exact
-            fixed, fixed_parts = _strict(suggestion, fixed_node, schema, filters, options,
-                                         searcher, relax)  # fmt: skip
+            fixed, fixed_parts = _strict(
+                suggestion, fixed_node, schema, filters, options, searcher, relax
+            )
             fixed_pages = _pages(searcher, fixed)
             if fixed_pages <= pages:
                 suggestion = None
             elif pages == 0 and correct and not exact and correctable(node):
                 corrected_from, text, node, strict = text, suggestion, fixed_node, fixed
                 pages, parts, suggestion = fixed_pages, fixed_parts, None
-    done = Plan(text, node, corrected_from, (Tier(0, strict),), strict_pages=pages,
-                suggestion=suggestion)  # fmt: skip
+    done = Plan(
+        text, node, corrected_from, (Tier(0, strict),), strict_pages=pages, suggestion=suggestion
+    )
     if parts is None or pages >= RELAX_BELOW:
         return done
     return _relaxed(done, parts, searcher, schema, filters)
@@ -209,10 +213,13 @@ def _relaxed(
             break
         combos = []
         for lacking in combinations(range(n), missing):
-            clauses = [*parts.base, *(
-                (tantivy.Occur.MustNot if i in lacking else tantivy.Occur.Must, unit)
-                for i, unit in enumerate(parts.units)
-            )]  # fmt: skip
+            clauses = [
+                *parts.base,
+                *(
+                    (tantivy.Occur.MustNot if i in lacking else tantivy.Occur.Must, unit)
+                    for i, unit in enumerate(parts.units)
+                ),
+            ]
             combo = qb.restrict(tantivy.Query.boolean_query(clauses), schema, filters)
             combos.append((tuple(parts.labels[i] for i in lacking), combo))
         query = tantivy.Query.boolean_query([(tantivy.Occur.Should, c) for _, c in combos])
@@ -246,14 +253,33 @@ def run_plan(
     gathering its pages, each page with the words it lacks."""
     p = the_plan
     if len(p.tiers) == 1:
-        results = run(index, p.text, p.tiers[0].query, limit=limit, pages=pages, titles=titles,
-                      title_boost=title_boost, sort=sort, offset=offset)  # fmt: skip
+        results = run(
+            index,
+            p.text,
+            p.tiers[0].query,
+            limit=limit,
+            pages=pages,
+            titles=titles,
+            title_boost=title_boost,
+            sort=sort,
+            offset=offset,
+            searcher=searcher,
+        )
         return replace(results, corrected_from=p.corrected_from, suggestion=p.suggestion)
     merged: dict[str, PublicationHit] = {}
     lacking: set[tuple[str, int]] = set()  # pages from a tier past the first
     for tier in p.tiers:
-        part = run(index, p.text, tier.query, limit=offset + limit + len(merged), sort=sort,
-                   pages=max(pages, 1), titles=titles, title_boost=title_boost)  # fmt: skip
+        part = run(
+            index,
+            p.text,
+            tier.query,
+            limit=offset + limit + len(merged),
+            sort=sort,
+            pages=max(pages, 1),
+            titles=titles,
+            title_boost=title_boost,
+            searcher=searcher,
+        )
         for hit in part.hits:
             if tier.missing:
                 lacking.update((hit.id, page.page) for page in hit.pages)
@@ -261,8 +287,11 @@ def run_plan(
                 merged[hit.id] = hit
                 continue
             have = merged[hit.id]
-            merged[hit.id] = replace(have, matched_pages=have.matched_pages + hit.matched_pages,
-                                     pages=(have.pages + hit.pages)[: max(pages, 1)])  # fmt: skip
+            merged[hit.id] = replace(
+                have,
+                matched_pages=have.matched_pages + hit.matched_pages,
+                pages=(have.pages + hit.pages)[: max(pages, 1)],
+            )
     shown = list(merged.values())[offset : offset + limit]
     wanted = [(h.id, pg.page) for h in shown for pg in h.pages if (h.id, pg.page) in lacking]
     absent = missing_words(searcher, index.schema, p, wanted)
@@ -275,11 +304,16 @@ def run_plan(
         hits.append(replace(hit, pages=page_hits[:pages], missing=best))
     union = p.query
     return SearchResults(
-        query=p.text, total=_publication_total(searcher, union),
-        total_pages=_pages(searcher, union), hits=tuple(hits), suggestion=p.suggestion,
-        offset=offset, corrected_from=p.corrected_from, relaxed=p.words,
+        query=p.text,
+        total=_publication_total(searcher, union),
+        total_pages=_pages(searcher, union),
+        hits=tuple(hits),
+        suggestion=p.suggestion,
+        offset=offset,
+        corrected_from=p.corrected_from,
+        relaxed=p.words,
         strict_pages=p.strict_pages,
-    )  # fmt: skip
+    )
 
 
 def missing_words(
@@ -293,9 +327,11 @@ def missing_words(
     if not pages or not the_plan.words:
         return {}
     only = tantivy.Query.boolean_query(
-        [(tantivy.Occur.Should, documents.pages_query(schema, pub_id, number))
-         for pub_id, number in set(pages)]
-    )  # fmt: skip
+        [
+            (tantivy.Occur.Should, documents.pages_query(schema, pub_id, number))
+            for pub_id, number in set(pages)
+        ]
+    )
     where: dict[tuple[int, int], tuple[str, int]] = {}
     for _, address in searcher.search(only, len(pages), count=False).hits:
         doc = searcher.doc(address)

@@ -40,6 +40,7 @@ from search.errors import BadOptionError, SearchError
 from search.format import results_json
 from search.pages import NotFoundError, pdf_file, show_page
 from search.query import Filters, parse_years
+from search.reader import IndexReader, Source, View
 from search.searcher import SearchResults, browse, search
 from search.web.i18n import DEFAULT, UI_LANGUAGES, Texts, from_accept_language
 
@@ -165,7 +166,7 @@ def parse_form(params: Mapping[str, str], default_limit: int = PER_PAGE) -> Sear
     )
 
 
-def run_search(index_dir: Path, form: SearchForm, pages: int = PAGES_PER_HIT) -> SearchResults:
+def run_search(index_dir: Source, form: SearchForm, pages: int = PAGES_PER_HIT) -> SearchResults:
     """The results for a form: a search, or the listing of all publications when `q` is
     empty (the catalog page's default)."""
     offset = (form.p - 1) * form.limit
@@ -188,6 +189,8 @@ class WebApp:
 
     def __init__(self, index_dir: Path) -> None:
         self.index_dir = index_dir
+        self._reader: IndexReader | None = None
+        self._types: tuple[int, dict[str, int]] = (-1, {})
         self.env = Environment(
             loader=FileSystemLoader(HERE / "templates"),
             autoescape=select_autoescape(default=True, default_for_string=True),
@@ -197,6 +200,23 @@ class WebApp:
         self.env.filters["highlighted"] = highlighted
 
     # ------------------------------------------------------------ helpers
+
+    def types(self, view: View) -> dict[str, int]:
+        """Publications per type in the whole index (the dropdown), counted once per commit
+        the reader sees rather than on every request."""
+        generation, types = self._types
+        if generation != view.generation:
+            types = browse(view, limit=0).facets.get("type", {})
+            self._types = (view.generation, types)
+        return types
+
+    @property
+    def reader(self) -> IndexReader:
+        """The server's one index reader, opened by the first request that finds an index
+        and reloaded by :meth:`IndexReader.view` whenever a commit lands."""
+        if self._reader is None:
+            self._reader = IndexReader(self.index_dir)
+        return self._reader
 
     def texts(self, request: Request) -> Texts:
         ui = request.query_params.get("ui", "")
@@ -240,11 +260,11 @@ class WebApp:
         form = SearchForm(ui=ui if ui in UI_LANGUAGES else "")  # for an error page
         try:
             form = parse_form(request.query_params)
-            results = run_search(self.index_dir, form)
+            view = self.reader.view()  # one commit for the results and the type list
+            results = run_search(view, form)
             unfiltered = not (form.q or form.type or form.lang or form.year)
             # the dropdown lists every type: the listing's own facets when nothing filters it
-            everything = results if unfiltered else browse(self.index_dir, limit=0)
-            types = everything.facets.get("type", {})
+            types = results.facets.get("type", {}) if unfiltered else self.types(view)
         except (SearchError, IndexNotFoundError, SchemaVersionError) as exc:
             return self.failure(request, exc, form)
         t = self.texts(request)
@@ -265,7 +285,7 @@ class WebApp:
             form = parse_form(request.query_params)
             pub_id = str(request.path_params["pub_id"])
             number = _path_int(str(request.path_params["number"]))
-            view = show_page(self.index_dir, pub_id, number, query=form.q or None)
+            view = show_page(self.reader, pub_id, number, query=form.q or None)
         except (SearchError, IndexNotFoundError, SchemaVersionError) as exc:
             return self.failure(request, exc, form)
         return self.render(request, "page.html", t=self.texts(request), form=form, view=view)
@@ -273,7 +293,7 @@ class WebApp:
     def pdf(self, request: Request) -> Response:
         pub_id = str(request.path_params["pub_id"])
         try:
-            path = pdf_file(self.index_dir, pub_id)
+            path = pdf_file(self.reader, pub_id)
         except NotFoundError:
             return self.error(request, 404, f"no indexed PDF for {pub_id!r}", SearchForm())
         except (SearchError, IndexNotFoundError, SchemaVersionError) as exc:
@@ -289,7 +309,7 @@ class WebApp:
     def api_search(self, request: Request) -> Response:
         try:
             form = parse_form(request.query_params)
-            results = run_search(self.index_dir, form)
+            results = run_search(self.reader, form)
         except (SearchError, IndexNotFoundError, SchemaVersionError) as exc:
             status = status_for(exc)
             return JSONResponse({"error": message_for(exc), "status": status}, status)
@@ -333,8 +353,8 @@ def message_for(exc: Exception) -> str:
 
 
 def create_app(index_dir: Path) -> Starlette:
-    """The web app over the index at `index_dir` (opened per request, so a batch re-index
-    shows up at once)."""
+    """The web app over the index at `index_dir`: one long-lived reader, reloaded when a
+    commit lands, so a batch re-index shows up at the next request."""
     app = WebApp(index_dir)
     routes = [
         Route("/", app.home, methods=["GET", "HEAD"]),
