@@ -285,8 +285,7 @@ def _publication(
     return PublicationHit(
         **meta_of(pub),
         path=pub.path,
-        # Kept as it was: the group's last page score shadowed `score` (#12, bug 5).
-        score=docs[-1][0],
+        score=score,
         matched_pages=matched,
         pages=tuple(page_hits),
     )
