@@ -10,7 +10,7 @@ demo serve: export PUBSEARCH_INDEX := $(PUBSEARCH_INDEX)
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo serve test lint typecheck check bench bench-web bench-ocr eval eval-doc corpus \
+.PHONY: help install demo serve test lint typecheck check bench bench-web bench-ocr bench-cluster eval eval-doc corpus \
 	screenshot clean
 REALPDFS ?= ../shared/realpdfs
 
@@ -55,6 +55,9 @@ bench: $(STAMP) bench-web bench-ocr ## Benchmarks: web page, OCR, indexing the r
 
 bench-ocr: $(STAMP) ## OCR seconds per page and word recall on ../shared/realpdfs scans (needs tesseract)
 	$(PY) tests/benchmarks/bench_ocr.py $(REALPDFS)
+
+bench-cluster: $(STAMP) ## Built-in pool vs Dask LocalCluster pages/s, task costs, writer speed, rebuilds
+	$(PY) tests/benchmarks/bench_cluster.py
 
 bench-web: $(STAMP) ## Web page render times on the bundled corpus (target: median < 50 ms)
 	$(PY) tests/benchmarks/bench_web.py

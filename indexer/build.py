@@ -24,6 +24,7 @@ from indexer.model import (
     FileEvent,
     FileFailure,
     FileRecord,
+    FileText,
     OcrMode,
     OcrPage,
     OcrSettings,
@@ -37,14 +38,13 @@ from indexer.model import (
     Source,
     Status,
     Step,
+    TextRequest,
     meta_of,
 )
 from indexer.normalize import (
     CleanText,
     TextQuality,
-    for_language,
     normalize_document,
-    unnormalized_document,
 )
 from indexer.ocr import APT_HINT
 from indexer.plan import file_sha256
@@ -184,30 +184,25 @@ def build_publication(
     normalize: bool = True,
     ocr: Mapping[int, OcrPage] | None = None,
     needs_ocr: Collection[int] = (),
-    cleaned: Sequence[CleanText] | None = None,
+    text: FileText | None = None,
 ) -> tuple[Publication, list[Page]]:
-    """Normalize and language-tag the extracted pages of one source (`normalize=False`:
-    the evaluation ablation without text normalization).
+    """The publication and page records of one source (`normalize=False`: the evaluation
+    ablation without text normalization).
 
-    `ocr` holds what OCR read on some pages; it replaces their text layer before
-    normalization, so OCR text is cleaned and language-tagged like any page. Pages in
-    `needs_ocr` that OCR did not read are marked as still needing it. `cleaned`: the
-    extracted pages already normalized (used when no OCR text replaces any of them)."""
-    from indexer.language import detect_document  # langdetect: only when there is work
+    `text`: the pages normalized and language-tagged (:func:`indexer.analyze.file_text`,
+    with `ocr`'s text in) by the worker that read them; without it that is done here.
+    `ocr` holds what OCR read on some pages; pages in `needs_ocr` that OCR did not read are
+    marked as still needing it."""
+    from indexer.analyze import file_text
 
     entry = source.entry
     assert source.path is not None
+    if text is None:
+        request = TextRequest(languages=entry.languages if entry else (), normalize=normalize)
+        text = file_text(raw_pages, request, ocr or None)
     ocr = {n: o for n, o in (ocr or {}).items() if o.error is None}
-    texts = [ocr[p.number].text if p.number in ocr else p.text for p in raw_pages]
-    if not normalize:
-        cleaned = unnormalized_document(texts)
-    elif cleaned is None or ocr:
-        cleaned = normalize_document(texts)
-    declared = entry.languages if entry else ()
-    guesses = detect_document([c.text for c in cleaned], declared)
     pages: list[Page] = []
-    for raw, clean, guess in zip(raw_pages, cleaned, guesses, strict=True):
-        language = guess.code if clean.quality is TextQuality.OK else UNDETERMINED
+    for raw, page in zip(raw_pages, text.pages, strict=True):
         read = ocr.get(raw.number)
         if read is not None:
             state, confidence = OcrState.DONE, read.confidence
@@ -217,10 +212,9 @@ def build_publication(
         pages.append(
             Page(
                 number=raw.number,
-                text=for_language(clean.text, language),
-                language=language,
-                # of the OCR text, if OCR'd
-                quality=PageQuality.ERROR if raw.error else PageQuality(clean.quality),
+                text=page.text,
+                language=page.language,
+                quality=page.quality,
                 error=raw.error,
                 ocr=state,
                 ocr_confidence=confidence,

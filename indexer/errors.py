@@ -14,7 +14,11 @@ it. The search side's errors are in :mod:`search.errors`. Hierarchy::
     │   ├── IndexNotFoundError (+ FileNotFoundError)  NO_INDEX: no index at the folder
     │   ├── SchemaVersionError                  NO_INDEX: built by another schema version
     │   ├── IndexLockedError                    INDEX_LOCKED: another indexer is writing
-    │   └── OcrUnavailableError                 Tesseract (or a language pack) is missing
+    │   ├── OcrUnavailableError                 Tesseract (or a language pack) is missing
+    │   └── ClusterError                        CLUSTER: the --scheduler cluster cannot run it
+    │       ├── SchedulerUnreachableError       no Dask scheduler answers at the address
+    │       ├── NoWorkersError                  the scheduler has no workers
+    │       └── ClusterVersionError             a worker lacks pubsearch or runs another version
     └── SearchError                             see :mod:`search.errors`
 
 Standard library only, so both packages import it without tantivy.
@@ -41,7 +45,8 @@ class ExitCode(IntEnum):
     FILES_FAILED = 5  # indexing finished but some files failed (the rest is indexed)
     CATALOG = 6  # the catalog file is missing or malformed
     INDEX_LOCKED = 7  # another `pubsearch index` is updating the index
-    NOT_FOUND = 8  # no such publication or page in the index
+    CLUSTER = 8  # --scheduler: no scheduler answers, no workers, or workers lack this pubsearch
+    NOT_FOUND = 9  # no such publication or page in the index
 
 
 class PubsearchError(Exception):
@@ -134,3 +139,47 @@ class IndexLockedError(IndexerError):
 
 class OcrUnavailableError(IndexerError):
     """Tesseract or its language packs are missing; the message names the apt command."""
+
+
+class ClusterError(IndexerError):
+    """The Dask cluster given with ``--scheduler`` cannot run this index run."""
+
+    exit_code = ExitCode.CLUSTER
+
+
+class SchedulerUnreachableError(ClusterError):
+    """No Dask scheduler answered at the address."""
+
+    def __init__(self, address: str, detail: str) -> None:
+        self.address = address
+        super().__init__(
+            f"no Dask scheduler answers at {address} ({detail}); start one there with "
+            "`dask scheduler` (and workers with `dask worker ADDRESS --nthreads 1`), "
+            "or index without --scheduler"
+        )
+
+
+class NoWorkersError(ClusterError):
+    """The scheduler answered but no worker joined it in time."""
+
+    def __init__(self, address: str, waited: float) -> None:
+        self.address = address
+        super().__init__(
+            f"the Dask scheduler at {address} has no workers (waited {waited:.0f} s); start "
+            f"them with `dask worker {address} --nworkers K --nthreads 1`"
+        )
+
+
+class ClusterVersionError(ClusterError):
+    """A worker lacks pubsearch, or runs another version of it."""
+
+    def __init__(self, address: str, worker: str, found: str | None, wanted: str) -> None:
+        self.worker = worker
+        if found is None:
+            what = "does not have pubsearch installed"
+        else:
+            what = f"runs pubsearch {found}, this machine {wanted}"
+        super().__init__(
+            f"Dask worker {worker} (scheduler {address}) {what}; install the same version on "
+            f"every worker: pip install 'pubsearch[cluster]=={wanted}'"
+        )

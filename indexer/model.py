@@ -157,20 +157,64 @@ class OcrPlan:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OcrOutcome:
-    """What OCR made of the pages of an :class:`OcrPlan`, in order."""
+    """What OCR made of the pages of an :class:`OcrPlan`, in order; `text`: the file's
+    page texts with the OCR text in, when the worker made them."""
 
     pages: tuple[OcrPage, ...]
+    text: FileText | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TextRequest:
+    """How to make the page texts of one file's raw pages (sent with a job to a worker).
+    languages: the languages the catalog entry declares (detection chooses among them);
+    normalize: False for the evaluation ablation without normalization; ocr_mode: which
+    pages need OCR; ocr_runs: whether OCR will read them (then the languages to read them
+    in are worked out too).
+    """
+
+    languages: tuple[str, ...] = ()
+    normalize: bool = True
+    ocr_mode: OcrMode = OcrMode.AUTO
+    ocr_runs: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PageText:
+    """One page's text as it is indexed: normalized, with its language's fixes; language:
+    analyzer code (``und`` when unsure or unusable); quality: of the text (of the OCR
+    text when OCR read the page)."""
+
+    number: int
+    text: str
+    language: str
+    quality: PageQuality
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FileText:
+    """Normalization and language detection of one file, done where it was extracted.
+    pages: every page in order; needs_ocr: the pages OCR should read (empty when OCR text
+    was given); ocr_languages: the languages to read them in.
+    """
+
+    pages: tuple[PageText, ...]
+    needs_ocr: tuple[int, ...] = ()
+    ocr_languages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Job:
-    """One file to extract (or, with `ocr`, pages of it to read with OCR): `key`
-    identifies it to the caller."""
+    """One file to extract (or, with `ocr`, pages of it to read with OCR; or, with `pages`
+    and no `ocr`, text already extracted): `key` identifies it to the caller. With `text`
+    the worker also normalizes and language-tags the file (:mod:`indexer.analyze`)."""
 
     key: str
     path: Path
     passwords: tuple[str, ...] = ()
     ocr: OcrPlan | None = None
+    pages: tuple[RawPage, ...] | None = None
+    text: TextRequest | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -195,6 +239,7 @@ class Extraction:
     pages: tuple[RawPage, ...]
     failure: FileFailure | None
     limits: Limits
+    text: FileText | None = None  # made by the worker (not cached: depends on the run)
 
 
 # ---------------------------------------------------------------- publications

@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from indexer import build, plan
 from indexer import schema as s
+from indexer.analyze import file_text
 from indexer.cache import ExtractionCache, default_cache_dir
 from indexer.lock import index_lock
 from indexer.model import (
@@ -35,6 +37,7 @@ from indexer.model import (
     Extraction,
     FileEvent,
     FileRecord,
+    FileText,
     IndexReport,
     IndexSettings,
     Job,
@@ -45,10 +48,13 @@ from indexer.model import (
     Reason,
     Status,
     Step,
+    TextRequest,
 )
-from indexer.normalize import CleanText, normalize_document
 from indexer.ocr import engine
 from indexer.store import Store, load_records, open_for_writing
+
+if TYPE_CHECKING:
+    from indexer.cluster import Executor
 
 
 def index(settings: IndexSettings) -> IndexReport:
@@ -69,7 +75,10 @@ def index(settings: IndexSettings) -> IndexReport:
     )
     plan.check_paths(settings.paths)  # a usage error: before anything is written
     started = time.monotonic()
-    with index_lock(settings.index_dir):
+    from indexer.cluster import executor
+
+    # the cluster is reached and checked before anything touches the index
+    with executor(settings.scheduler) as extract, index_lock(settings.index_dir):
         idx, clear = open_for_writing(
             settings.index_dir, rebuild=settings.rebuild, analysis=settings.analysis
         )
@@ -79,7 +88,8 @@ def index(settings: IndexSettings) -> IndexReport:
         store = Store(idx, every_files=settings.commit_every, every_seconds=settings.commit_seconds)
         if clear:
             store.reset()
-        run = _Run(settings, ocr=ocr, store=store, cache=ExtractionCache(cache_root))
+        cache = ExtractionCache(cache_root)
+        run = _Run(settings, ocr=ocr, store=store, cache=cache, extract=extract)
         work = [c for c in changes if c.step in _EXTRACT and c.source and c.source.path]
         if settings.on_plan is not None:
             settings.on_plan(len(work))
@@ -105,9 +115,16 @@ class _Run:
     the files whose OCR is under way (`waiting`: extraction, from cache, pages to read)."""
 
     def __init__(
-        self, settings: IndexSettings, *, ocr: OcrSettings, store: Store, cache: ExtractionCache
+        self,
+        settings: IndexSettings,
+        *,
+        ocr: OcrSettings,
+        store: Store,
+        cache: ExtractionCache,
+        extract: Executor,
     ) -> None:
         self.settings, self.ocr, self.store, self.cache = settings, ocr, store, cache
+        self.extract = extract
         self.events: list[FileEvent] = []
         self.waiting: dict[str, tuple[Extraction, bool, tuple[int, ...]]] = {}
 
@@ -162,69 +179,100 @@ class _Run:
     def extract_and_write(self, work: Sequence[Change]) -> None:
         """Text for every changed file (extraction cache, else workers), then OCR for the
         pages that need it (same workers), then the documents."""
-        from indexer.workers import extract_all  # multiprocessing: only when there is work
-
         by_key = {c.source.key: c for c in work if c.source is not None}
-        jobs: list[Job] = []
-        for change in work:
-            assert change.source is not None and change.source.path is not None
-            hit = plan.usable_cache_hit(
-                self.cache,
-                change.sha256,
-                limits=self.settings.limits,
-                have_passwords=bool(self.settings.passwords),
-                retry_failed=self.settings.retry_failed,
-            )
-            if hit is None:
-                jobs.append(
-                    Job(
-                        key=change.source.key,
-                        path=change.source.path,
-                        passwords=self.settings.passwords,
-                    )
+        hits: dict[str, Extraction] = {}  # from the cache, the workers making their text
+        passwords = self.settings.passwords
+
+        def jobs() -> Iterator[Job]:
+            """Files to extract, and files from the cache whose text the workers make
+            (read from the cache one at a time, as workers free up)."""
+            for change in work:
+                assert change.source is not None and change.source.path is not None
+                key, path = change.source.key, change.source.path
+                hit = plan.usable_cache_hit(
+                    self.cache,
+                    change.sha256,
+                    limits=self.settings.limits,
+                    have_passwords=bool(passwords),
+                    retry_failed=self.settings.retry_failed,
                 )
-            elif (job := self.text_in(change, hit, from_cache=True)) is not None:
-                jobs.append(job)
-        if not jobs:
-            return
+                request = self.request(change)
+                if hit is None:
+                    yield Job(key=key, path=path, passwords=passwords, text=request)
+                elif hit.failure is None and hit.info is not None:
+                    hits[key] = hit
+                    yield Job(
+                        key=key, path=path, passwords=passwords, pages=hit.pages, text=request
+                    )
+                else:
+                    self.text_in(change, hit, from_cache=True)  # fails again: nothing to read
+
         more: deque[Job] = deque()
-        results = extract_all(
-            jobs, workers=self.settings.workers, limits=self.settings.limits, more=more
+        results = self.extract(
+            jobs(), workers=self.settings.workers, limits=self.settings.limits, more=more
         )
         for job, result in results:
             change = by_key[job.key]
             if isinstance(result, OcrOutcome):
                 extraction, from_cache, needs = self.waiting.pop(job.key)
                 ocr = {p.number: p for p in result.pages}
-                self.write(change, extraction, from_cache=from_cache, ocr=ocr, needs_ocr=needs)
+                self.write(
+                    change,
+                    extraction,
+                    from_cache=from_cache,
+                    ocr=ocr,
+                    needs_ocr=needs,
+                    text=result.text,
+                )
                 continue
-            if result.failure is None or result.failure.reason is not Reason.ENCRYPTED:
-                self.cache.put(change.sha256, result)  # (a password may open it next time)
-            if (ocr_job := self.text_in(change, result, from_cache=False)) is not None:
+            hit = hits.pop(job.key, None)
+            if hit is not None:
+                extraction, from_cache = replace(hit, text=result.text), True
+            else:
+                extraction, from_cache = result, False
+                if result.failure is None or result.failure.reason is not Reason.ENCRYPTED:
+                    self.cache.put(change.sha256, result)  # (a password may open it next time)
+            if (ocr_job := self.text_in(change, extraction, from_cache=from_cache)) is not None:
                 more.append(ocr_job)
+
+    def request(self, change: Change) -> TextRequest:
+        """How the workers make this file's page texts."""
+        assert change.source is not None
+        entry = change.source.entry
+        return TextRequest(
+            languages=entry.languages if entry else (),
+            normalize=self.settings.normalize,
+            ocr_mode=self.ocr.mode,
+            ocr_runs=self.ocr.runs,
+        )
 
     def text_in(self, change: Change, extraction: Extraction, *, from_cache: bool) -> Job | None:
         """Write the file, or return the OCR job it waits for."""
         source = change.source
         assert source is not None and source.path is not None
         needs: tuple[int, ...] = ()
-        cleaned = None
+        text = extraction.text
         if extraction.failure is None and extraction.info is not None:
-            cleaned = normalize_document([p.text for p in extraction.pages])  # once per file
-            needs = tuple(build.pages_needing_ocr(extraction.pages, self.ocr.mode, cleaned))
-        if needs and self.ocr.runs and cleaned is not None:
-            languages = build.ocr_languages(source, extraction.pages, cleaned, skip=needs)
+            if text is None:  # no worker made it: do it here
+                text = file_text(extraction.pages, self.request(change))
+            needs = text.needs_ocr
+        if needs and self.ocr.runs and text is not None:
             self.waiting[source.key] = (extraction, from_cache, needs)
             ocr_plan = OcrPlan(
                 pages=needs,
-                languages=languages,
+                languages=text.ocr_languages,
                 cache_dir=self.ocr.cache_dir,
                 timeout=self.ocr.timeout,
             )
             return Job(
-                key=source.key, path=source.path, passwords=self.settings.passwords, ocr=ocr_plan
+                key=source.key,
+                path=source.path,
+                passwords=self.settings.passwords,
+                ocr=ocr_plan,
+                pages=extraction.pages,
+                text=self.request(change),
             )
-        self.write(change, extraction, from_cache=from_cache, needs_ocr=needs, cleaned=cleaned)
+        self.write(change, extraction, from_cache=from_cache, needs_ocr=needs, text=text)
         return None
 
     def write(
@@ -235,7 +283,7 @@ class _Run:
         from_cache: bool,
         ocr: Mapping[int, OcrPage] | None = None,
         needs_ocr: Collection[int] = (),
-        cleaned: Sequence[CleanText] | None = None,
+        text: FileText | None = None,
     ) -> None:
         """Replace the file's publication by what was read (or by its failure record)."""
         source = change.source
@@ -257,7 +305,7 @@ class _Run:
             normalize=self.settings.normalize,
             ocr=ocr,
             needs_ocr=needs_ocr,
-            cleaned=cleaned,
+            text=text,
         )
         self.store.add_publication(pub, pages)
         record, event = build.written(

@@ -74,7 +74,9 @@ class IndexSettings:
     workers: extraction processes (None: one per core); limits: per-file limits; cache_dir:
     the extraction/OCR cache root (None: the default); ocr: the ``--ocr`` mode;
     commit_every, commit_seconds: the commit policy; analysis (for a new index) and
-    normalize: evaluation ablations; on_plan(n): called with the number of files that need
+    normalize: evaluation ablations; scheduler: run the per-file work on a Dask cluster
+    (``local``, ``local:N`` or ``tcp://HOST:8786``; None: the built-in pool, see
+    :mod:`indexer.cluster`); on_plan(n): called with the number of files that need
     work; on_file(event): called after each file.
     """
 
@@ -92,6 +94,7 @@ class IndexSettings:
     commit_seconds: float = COMMIT_EVERY_SECONDS
     analysis: str = STANDARD
     normalize: bool = True
+    scheduler: str | None = None
     on_plan: Callable[[int], None] | None = field(default=None, compare=False)
     on_file: ProgressCallback | None = field(default=None, compare=False)
 

@@ -21,10 +21,9 @@ The same pool reads pages with OCR: a :class:`Job` with an :class:`~indexer.mode
 renders and reads its pages one by one (:func:`indexer.ocr.ocr_page`) under the plan's own
 per-page time limit (no file limit: a long scan takes as long as its pages), and a page
 that times out or kills its worker is recorded with that reason while a fresh worker goes
-on with the next. Jobs can be added while the pool runs (`more`): the indexer plans OCR
-for a file once its text is in.
-Workers are forked from a fork server that has pdfminer and langdetect loaded, so a killed
-worker is replaced in milliseconds.
+on with the next. Jobs can be added while the pool runs (`more`). With a job's `text`
+request the worker also makes the file's page texts (:mod:`indexer.analyze`). Workers fork
+from a fork server with pdfminer and langdetect loaded (:mod:`indexer.preload`).
 """
 
 from __future__ import annotations
@@ -36,7 +35,7 @@ import os
 import signal
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
@@ -50,6 +49,7 @@ from indexer.model import (
     DEFAULT_TIMEOUT,
     Extraction,
     FileFailure,
+    FileText,
     Job,
     Limits,
     OcrOutcome,
@@ -58,6 +58,7 @@ from indexer.model import (
     PdfInfo,
     RawPage,
     Reason,
+    TextRequest,
 )
 
 __all__ = [
@@ -70,6 +71,8 @@ __all__ = [
 
 #: A worker is replaced after this many files, so slow leaks cannot pile up.
 FILES_PER_WORKER = 200
+#: Seconds a worker may spend making one file's text (past it, the indexer makes it).
+TEXT_TIMEOUT = 120.0
 _POLL = 0.25
 DEFAULT_LIMITS = Limits()
 
@@ -94,8 +97,10 @@ OOM_EXIT = 75
 
 
 def _worker_main(conn: Connection, memory_mb: int) -> None:
-    """Receive ("extract", path, passwords, start) or ("ocr", path, passwords, plan, start)
-    jobs; stream info, pages (or OCR pages), and a final word back.
+    """Receive ("extract", path, passwords, start, request), ("text", pages, request) or
+    ("ocr", path, passwords, plan, start, pages, request) jobs; stream info, pages (or OCR
+    pages), the file's text when asked (after an ("analyzing", None) mark), and a final
+    word back.
 
     Any MemoryError, wherever it strikes, ends the worker with :data:`OOM_EXIT`; the
     supervisor records the page and goes on with a fresh worker.
@@ -116,11 +121,19 @@ def _worker_main(conn: Connection, memory_mb: int) -> None:
             if message[0] == "ocr":
                 _ocr_job(conn, *message[1:])
                 continue
-            _kind, path, passwords, start = message
+            if message[0] == "text":
+                _send_text(conn, message[1], message[2])
+                conn.send(("done", None))
+                continue
+            _kind, path, passwords, start, request = message
             try:
                 on_info = (lambda info: conn.send(("info", info))) if start == 1 else None
+                pages = []
                 for page in iter_pages(Path(path), passwords, on_info, start=start):
                     conn.send(("page", page))
+                    pages.append(page)
+                if request is not None and start == 1 and pages:
+                    _send_text(conn, pages, request)
                 conn.send(("done", None))
             except ExtractionError as exc:
                 conn.send(("fail", FileFailure(reason=exc.reason, detail=exc.detail)))
@@ -133,17 +146,37 @@ def _worker_main(conn: Connection, memory_mb: int) -> None:
         os._exit(OOM_EXIT)
 
 
+def _send_text(
+    conn: Connection,
+    pages: Sequence[RawPage],
+    request: TextRequest,
+    ocr: dict[int, OcrPage] | None = None,
+) -> None:
+    from indexer.analyze import file_text
+
+    conn.send(("analyzing", None))
+    conn.send(("text", file_text(pages, request, ocr)))
+
+
 def _ocr_job(
-    conn: Connection, path: str, passwords: tuple[str, ...], plan: OcrPlan, start: int
+    conn: Connection,
+    path: str,
+    passwords: tuple[str, ...],
+    plan: OcrPlan,
+    start: int,
+    pages: tuple[RawPage, ...] | None,
+    request: TextRequest | None,
 ) -> None:
     """Read the plan's pages from index `start` on; one ("ocr-start", n) before each page
-    (so the supervisor times it) and one ("ocr-page", OcrPage) after."""
+    (so the supervisor times it) and one ("ocr-page", OcrPage) after; then, for a job read
+    in one go with a request, the file's text with the OCR text in."""
     import subprocess
 
     from indexer.errors import OcrUnavailableError
     from indexer.ocr import OcrCache, ocr_page
 
     cache = OcrCache(Path(plan.cache_dir)) if plan.cache_dir else None
+    read: dict[int, OcrPage] = {}
     for number in plan.pages[start:]:
         conn.send(("ocr-start", number))
         try:
@@ -157,6 +190,9 @@ def _ocr_job(
         except Exception as exc:  # pdfium or a bug: this page only
             page = OcrPage(number=number, error=f"ocr failed ({type(exc).__name__}: {exc})")
         conn.send(("ocr-page", page))
+        read[number] = page
+    if request is not None and pages is not None and start == 0:
+        _send_text(conn, pages, request, read)
     conn.send(("done", None))
 
 
@@ -171,9 +207,19 @@ class _Task:
     pages: list[RawPage] = field(default_factory=list)
     next_page: int = 1
     ocr_pages: list[OcrPage] = field(default_factory=list)
+    analyzing: bool = False  # the worker is making the file's text (all pages are in)
+    text: FileText | None = None
 
     def result(self, failure: FileFailure | None, limits: Limits) -> Extraction:
-        return Extraction(info=self.info, pages=tuple(self.pages), failure=failure, limits=limits)
+        return Extraction(
+            info=self.info, pages=tuple(self.pages), failure=failure, limits=limits, text=self.text
+        )
+
+    def ended(self, limits: Limits) -> Extraction | OcrOutcome:  # of an OCR or text job
+        if self.job.ocr is not None:
+            return OcrOutcome(pages=tuple(self.ocr_pages), text=self.text)
+        pages = self.job.pages or ()
+        return Extraction(info=None, pages=pages, failure=None, limits=limits, text=self.text)
 
 
 @dataclass(slots=True)
@@ -219,9 +265,38 @@ def _context() -> BaseContext:
     methods = multiprocessing.get_all_start_methods()
     if "forkserver" in methods:
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["indexer.extract", "indexer.errors"])
+        ctx.set_forkserver_preload(["indexer.preload"])
         return ctx
     return multiprocessing.get_context("spawn")
+
+
+class KeptWorkers:
+    """Idle workers kept from one :func:`extract_all` call to the next (a Dask task reads
+    one file per call; a fresh process would load pdfminer's caches again each time)."""
+
+    def __init__(self) -> None:
+        self._idle: dict[int, list[_Slot]] = {}
+
+    def take(self, memory_mb: int) -> _Slot | None:
+        idle = self._idle.get(memory_mb, [])
+        while idle:
+            slot = idle.pop()
+            if slot.process.is_alive():
+                return slot
+            _Pool.kill(slot)
+        return None
+
+    def keep(self, memory_mb: int, slot: _Slot) -> None:
+        self._idle.setdefault(memory_mb, []).append(slot)
+
+
+def start_fork_server() -> int:
+    """Start the fork server now (its modules loaded); the pid of a worker it forked."""
+    pool = _Pool(_context(), 0)
+    slot = pool.spawn()
+    pid = slot.process.pid or 0
+    pool.stop(slot)
+    return pid
 
 
 def _describe_death(process: BaseProcess, memory_note: str) -> tuple[Reason, str]:
@@ -241,9 +316,11 @@ def _describe_death(process: BaseProcess, memory_note: str) -> tuple[Reason, str
 _TIMEOUT = (Reason.TIMEOUT, "timeout")
 
 
-def _page_limit(job: Job, page_timeout: float) -> float:
-    """How long one page may take: the extraction limit, or for OCR (where Tesseract's own
-    runs are each limited to the plan's timeout) a backstop past render, OSD and reading."""
+def _page_limit(job: Job, page_timeout: float, analyzing: bool = False) -> float:
+    """How long one page may take: the extraction limit; for OCR (Tesseract's runs have
+    their own limit) a backstop past render, OSD and reading; :data:`TEXT_TIMEOUT`."""
+    if analyzing:
+        return max(page_timeout, TEXT_TIMEOUT)
     if job.ocr is None:
         return page_timeout
     return 3 * job.ocr.timeout + 30
@@ -255,9 +332,11 @@ def extract_all(
     workers: int | None = None,
     limits: Limits = DEFAULT_LIMITS,
     more: deque[Job] | None = None,
+    kept: KeptWorkers | None = None,
 ) -> Iterator[tuple[Job, Extraction | OcrOutcome]]:
     """Extract every job's file in worker processes; yield (job, extraction) as each ends
-    (an :class:`~indexer.model.OcrOutcome` for OCR jobs).
+    (an :class:`~indexer.model.OcrOutcome` for OCR jobs). With `kept`, idle workers are
+    taken from it and left in it at the end instead of being stopped.
 
     Never raises for a bad file: every job ends as an :class:`Extraction`, with per-page
     errors or a file-level ``failure`` (reason, detail). Jobs appended to `more` (say, by
@@ -291,9 +370,13 @@ def extract_all(
         slot.last_progress = time.monotonic()
         job = task.job
         if job.ocr is not None:
-            slot.conn.send(("ocr", str(job.path), job.passwords, job.ocr, len(task.ocr_pages)))
+            start = len(task.ocr_pages)
+            message = ("ocr", str(job.path), job.passwords, job.ocr, start, job.pages, job.text)
+            slot.conn.send(message)
+        elif job.pages is not None:
+            slot.conn.send(("text", job.pages, job.text or TextRequest()))
         else:
-            slot.conn.send(("extract", str(job.path), job.passwords, task.next_page))
+            slot.conn.send(("extract", str(job.path), job.passwords, task.next_page, job.text))
 
     def lost_page(slot: _Slot, why: tuple[Reason, str]) -> Extraction | OcrOutcome | None:
         """The worker died or was killed on its current page: record it, maybe go on."""
@@ -302,6 +385,9 @@ def extract_all(
         slot.task = None
         pool.kill(slot)
         slots.remove(slot)
+        is_file = task.job.ocr is None and task.job.pages is None
+        if task.analyzing or (not is_file and task.job.ocr is None):  # the indexer does it
+            return _finish(task, None) if is_file else task.ended(limits)
         reason, error = why
         plan = task.job.ocr
         if plan is not None:
@@ -350,7 +436,7 @@ def extract_all(
                 task = next_task()
                 if task is None:
                     break
-                slot = pool.spawn()
+                slot = (kept.take(memory_mb) if kept is not None else None) or pool.spawn()
                 slots.append(slot)
                 assign(slot, task)
             busy = [s for s in slots if s.task is not None]
@@ -376,12 +462,16 @@ def extract_all(
                             task.ocr_pages.append(payload)
                         elif kind == "ocr-start":
                             pass  # last_progress is now: the page's time starts
+                        elif kind == "analyzing":
+                            task.analyzing = True
+                        elif kind == "text":
+                            task.text = payload
                         elif kind == "done":
                             slot.task = None
-                            if task.job.ocr is not None:
-                                done = OcrOutcome(pages=tuple(task.ocr_pages))
-                            else:
+                            if task.job.ocr is None and task.job.pages is None:
                                 done = _finish(task, None)
+                            else:
+                                done = task.ended(limits)
                         elif kind == "fail":
                             slot.task = None
                             done = task.result(payload, limits)
@@ -391,9 +481,11 @@ def extract_all(
                 if slot.task is not None and slot in slots:
                     if not slot.process.is_alive():
                         done = lost_page(slot, _describe_death(slot.process, f"{memory_mb} MB"))
-                    elif now > task.deadline:
+                    elif now > task.deadline and not task.analyzing:
                         done = lost_page(slot, _TIMEOUT)  # past the deadline: never requeued
-                    elif now - slot.last_progress > _page_limit(task.job, page_timeout):
+                    elif now - slot.last_progress > _page_limit(
+                        task.job, page_timeout, task.analyzing
+                    ):
                         done = lost_page(slot, _TIMEOUT)
                 if done is not None:
                     yield task.job, done
@@ -401,5 +493,7 @@ def extract_all(
         for slot in slots:
             if slot.task is not None:
                 pool.kill(slot)
+            elif kept is not None and slot.files < FILES_PER_WORKER:
+                kept.keep(memory_mb, slot)
             else:
                 pool.stop(slot)

@@ -112,6 +112,14 @@ from search.progress import Progress
     show_default=True,
     help="Seconds OCR may take on one page.",
 )
+@click.option(
+    "--scheduler",
+    envvar="PUBSEARCH_SCHEDULER",
+    default=None,
+    metavar="ADDRESS",
+    help="Run the per-file work on a Dask cluster: tcp://HOST:8786, or local[:N] for N "
+    "processes on this machine [env: PUBSEARCH_SCHEDULER]; needs pubsearch[cluster].",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress; only failures and the summary.")
 def index_cmd(
@@ -130,6 +138,7 @@ def index_cmd(
     commit_every: int,
     ocr: str,
     ocr_timeout: float,
+    scheduler: str | None,
     as_json: bool,
     quiet: bool,
 ) -> None:
@@ -164,6 +173,7 @@ def index_cmd(
             cache_dir=cache_dir,
             ocr=OcrMode(ocr),
             commit_every=commit_every,
+            scheduler=scheduler or None,
             on_plan=progress.start,
             on_file=progress.file_done,
         )

@@ -5,9 +5,9 @@ import sys
 
 import pytest
 
-#: What the search side must not load: the PDF and language libraries, the worker pool
-#: and the indexer's writing side.
-HEAVY = ("pdfminer", "langdetect", "pypdfium2", "multiprocessing")
+#: What the search side must not load: the PDF and language libraries, the worker pool,
+#: the Dask cluster client and the indexer's writing side.
+HEAVY = ("pdfminer", "langdetect", "pypdfium2", "multiprocessing", "dask", "distributed")
 WRITING = ("indexer.pipeline", "indexer.workers", "indexer.cache", "indexer.store")
 
 

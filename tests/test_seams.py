@@ -43,7 +43,7 @@ def test_unknown_publication_id_is_not_a_bad_query(
     pdf = make_pdf(["some text"])
     pipeline.index(IndexSettings(index_dir=tmp_path / "ix", paths=[pdf]))
     code, output = run("show", "no-such-id", "--index", str(tmp_path / "ix"))
-    assert code == ExitCode.NOT_FOUND == 8
+    assert code == ExitCode.NOT_FOUND == 9
     assert (
         output == "pubsearch: no publication 'no-such-id' in the index (see `pubsearch search`)\n"
     )
