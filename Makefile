@@ -3,7 +3,10 @@ SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PUBSEARCH := $(VENV)/bin/pubsearch
-export PUBSEARCH_INDEX ?= $(CURDIR)/.pubsearch/index
+PUBSEARCH_INDEX ?= $(CURDIR)/.pubsearch/index
+# Only the demo targets see the demo index; `make test` must not (a test that forgets
+# --index would silently search it).
+demo serve: export PUBSEARCH_INDEX := $(PUBSEARCH_INDEX)
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help

@@ -9,6 +9,7 @@ language tags, and the file record and event that report the outcome.
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
@@ -229,7 +230,7 @@ def build_publication(
         year=info.year,
         languages=tuple(sorted({p.language for p in pages if p.text} - {UNDETERMINED})),
         path=str(source.path),
-        abspath=str(source.path.resolve()),
+        abspath=os.path.abspath(source.path),
         sha256=sha256,
         page_count=len(pages),
     )
@@ -242,7 +243,7 @@ def _publication(entry: CatalogEntry, source: Source, *, sha256: str, pages: int
     return Publication(
         **meta_of(entry),
         path=str(path) if path is not None else "",
-        abspath=str(path.resolve()) if path is not None else "",
+        abspath=os.path.abspath(path) if path is not None else "",
         sha256=sha256,
         page_count=pages,
     )

@@ -71,10 +71,18 @@ def load_catalog(path: Path) -> list[CatalogEntry]:
         for n, raw in enumerate(raw_entries, start=1)
     ]
     seen: set[str] = set()
+    files: dict[Path, CatalogEntry] = {}
     for entry in entries:
         if entry.id in seen:
             raise CatalogError(f"{path}: duplicate publication id {entry.id!r}")
         seen.add(entry.id)
+        if entry.pdf is not None:
+            other = files.setdefault(entry.pdf.resolve(), entry)
+            if other is not entry:
+                raise CatalogError(
+                    f"{path}: publications {other.id!r} and {entry.id!r} name the same PDF "
+                    f"{entry.pdf.name}"
+                )
     return entries
 
 

@@ -10,6 +10,7 @@ it. The search side's errors are in :mod:`search.errors`. Hierarchy::
     │   ├── ExtractionError                      one PDF could not be read; the batch goes on
     │   │   ├── EncryptedPDFError               locked and no password opened it
     │   │   └── EmptyPDFError                   the file has no pages
+    │   ├── PathNotFoundError (+ FileNotFoundError)   USAGE: a path to index does not exist
     │   ├── IndexNotFoundError (+ FileNotFoundError)  NO_INDEX: no index at the folder
     │   ├── SchemaVersionError                  NO_INDEX: built by another schema version
     │   ├── IndexLockedError                    INDEX_LOCKED: another indexer is writing
@@ -45,6 +46,7 @@ class ExitCode(IntEnum):
     CATALOG = 6  # the catalog file is missing or malformed
     INDEX_LOCKED = 7  # another `pubsearch index` is updating the index
     CLUSTER = 8  # --scheduler: no scheduler answers, no workers, or workers lack this pubsearch
+    NOT_FOUND = 9  # no such publication or page in the index
 
 
 class PubsearchError(Exception):
@@ -84,6 +86,16 @@ class EmptyPDFError(ExtractionError):
     """The PDF parsed but holds no pages."""
 
     reason = Reason.NO_PAGES
+
+
+class PathNotFoundError(IndexerError, FileNotFoundError):
+    """A path given to ``pubsearch index`` does not exist (a usage error: nothing is written)."""
+
+    exit_code = ExitCode.USAGE
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        super().__init__(f"{path}: no such file or folder")
 
 
 class IndexNotFoundError(IndexerError, FileNotFoundError):

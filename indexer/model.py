@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -329,11 +330,12 @@ class Source:
 
     @property
     def key(self) -> str:
-        """Identity in the index: the absolute path, or ``catalog:<id>`` without a PDF."""
+        """Identity in the index: the absolute path (a symlink's own, not its target's, so
+        deleting the link removes the publication), or ``catalog:<id>`` without a PDF."""
         if self.path is None:
             assert self.entry is not None
             return f"catalog:{self.entry.id}"
-        return str(self.path.resolve())
+        return os.path.abspath(self.path)
 
     @property
     def meta_hash(self) -> str:

@@ -73,6 +73,7 @@ def index(settings: IndexSettings) -> IndexReport:
     retry = plan.RetryPolicy(
         ocr=ocr, retry_failed=settings.retry_failed, have_passwords=bool(settings.passwords)
     )
+    plan.check_paths(settings.paths)  # a usage error: before anything is written
     started = time.monotonic()
     from indexer.cluster import executor
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from indexer.cache import ExtractionCache
 from indexer.catalog import iter_pdfs, load_catalog
+from indexer.errors import PathNotFoundError
 from indexer.model import (
     LIMIT_REASONS,
     Change,
@@ -49,18 +50,23 @@ def plan_sources(paths: Sequence[Path], catalog: Path | None) -> list[Source]:
     if not paths:
         return [Source(path=e.pdf, entry=e) for e in entries]
     by_file = {e.pdf.resolve(): e for e in entries if e.pdf is not None}
+    check_paths(paths)
     sources: list[Source] = []
     seen: set[Path] = set()
     for given in paths:
-        if not given.exists():
-            sources.append(Source(path=given))  # reported as a failure, run goes on
-            continue
         for pdf in iter_pdfs(given):
-            key = pdf.resolve()
+            key = Path(os.path.abspath(pdf))
             if key not in seen:
                 seen.add(key)
-                sources.append(Source(path=pdf, entry=by_file.get(key)))
+                sources.append(Source(path=pdf, entry=by_file.get(pdf.resolve())))
     return sources
+
+
+def check_paths(paths: Sequence[Path]) -> None:
+    """Raise :class:`~indexer.errors.PathNotFoundError` for the first path that does not exist."""
+    for given in paths:
+        if not given.exists():
+            raise PathNotFoundError(str(given))
 
 
 def file_sha256(path: Path) -> str:
@@ -206,7 +212,7 @@ def diff(
                 sha256=sha,
             )
         )
-    roots = [p.resolve() for p in paths]
+    roots = [Path(os.path.abspath(p)) for p in paths]
     for record in records.values():
         if record.key in matched:
             continue

@@ -17,7 +17,7 @@ from indexer import schema as s
 from indexer.model import OcrState
 from search import build as qb
 from search import query as q
-from search.errors import BadOptionError
+from search.errors import BadOptionError, ExitCode, SearchError
 from search.reader import Source, view_of
 from search.searcher import SearchResults, hit_count, run
 from search.snippets import Snippets
@@ -43,8 +43,10 @@ class PageView:
     ocr_confidence: float | None = None
 
 
-class NotFoundError(BadOptionError):
+class NotFoundError(SearchError, LookupError):
     """No such publication or page in the index."""
+
+    exit_code = ExitCode.NOT_FOUND
 
 
 def _page_doc(

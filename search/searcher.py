@@ -200,7 +200,7 @@ def run(
     hits = [
         _publication(
             ((score, searcher.doc(address)) for score, address in groups[pid]),
-            last_score=groups[pid][-1][0],
+            score=best[pid],
             matched=matched.get(pid, len(groups[pid])),
             pages=pages,
             snippets=snippets,
@@ -263,7 +263,7 @@ def browse(
         one = tantivy.Query.term_query(index.schema, s.F_ID, pid)
         first = searcher.search(qb.restrict(one, index.schema), 1).hits[0][1]
         docs = [(1.0, searcher.doc(first))]
-        hits.append(_publication(docs, last_score=1.0, matched=0, pages=0, snippets=None))
+        hits.append(_publication(docs, score=1.0, matched=0, pages=0, snippets=None))
     total_pages = hit_count(searcher.search(everything, 1, count=True))
     return SearchResults(
         query="",
@@ -278,14 +278,14 @@ def browse(
 def _publication(
     docs: Iterable[tuple[float, tantivy.Document]],
     *,
-    last_score: float,
+    score: float,
     matched: int,
     pages: int,
     snippets: Snippets | None,
 ) -> PublicationHit:
     """A publication hit from its page documents, best first, read (and, when `docs`
     loads them as it goes, loaded) only as far as its first `pages` numbered pages;
-    `last_score` is the score of its last matching page."""
+    `score` is its best page's score (with the title boost)."""
     first: tantivy.Document | None = None
     page_hits: list[PageHit] = []
     for page_score, doc in docs:
@@ -311,8 +311,7 @@ def _publication(
     return PublicationHit(
         **meta_of(pub),
         path=pub.path,
-        # Kept as it was: the group's last page score shadowed `score` (#12, bug 5).
-        score=last_score,
+        score=score,
         matched_pages=matched,
         pages=tuple(page_hits),
     )

@@ -155,7 +155,7 @@ def test_slow_page_fails_alone_the_rest_of_the_file_is_kept(tmp_path: Path) -> N
     path = real_pdf("weird/pdfpig__fseprd1102849.pdf")  # page 1 takes pdfminer > 25 s
     report = pipeline.index(
         IndexSettings(
-            index_dir=tmp_path / "ix", paths=[path], limits=Limits(page_timeout=3, timeout=60)
+            index_dir=tmp_path / "ix", paths=[path], limits=Limits(page_timeout=10, timeout=90)
         )
     )
     (event,) = report.files

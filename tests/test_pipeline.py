@@ -11,7 +11,7 @@ from conftest import CATALOG, real_pdf
 from indexer import pipeline
 from indexer.build import guess_title
 from indexer.catalog import load_catalog
-from indexer.errors import CatalogError
+from indexer.errors import CatalogError, PathNotFoundError
 from indexer.model import IndexSettings
 from indexer.plan import slugify
 from search.query import Filters
@@ -72,11 +72,10 @@ def test_folder_is_walked_recursively_any_case(
     assert sorted(Path(f.path).name for f in report.files) == ["B.PDF", "a.pdf"]
 
 
-def test_missing_path_is_a_failure_not_a_crash(tmp_path: Path) -> None:
-    report = pipeline.index(IndexSettings(index_dir=tmp_path / "ix", paths=[tmp_path / "nope.pdf"]))
-    assert [(f.path, f.reason, f.detail) for f in report.failures] == [
-        (str(tmp_path / "nope.pdf"), "corrupt", "file not found")
-    ]
+def test_missing_path_is_an_error_before_anything_is_written(tmp_path: Path) -> None:
+    with pytest.raises(PathNotFoundError, match=r"nope\.pdf: no such file or folder"):
+        pipeline.index(IndexSettings(index_dir=tmp_path / "ix", paths=[tmp_path / "nope.pdf"]))
+    assert not (tmp_path / "ix").exists()
 
 
 def test_catalog_pdf_indexed_by_path_keeps_catalog_metadata(tmp_path: Path) -> None:
