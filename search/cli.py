@@ -197,11 +197,24 @@ def cli(ctx: click.Context, verbose: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress; only failures and the summary.")
 def index_cmd(
-    paths: tuple[Path, ...], index_dir: Path | None, catalog: Path | None, rebuild: bool,
-    passwords: tuple[str, ...], passwords_file: Any, workers: int | None, timeout: float,
-    page_timeout: float, memory_limit: int, retry_failed: bool, cache_dir: Path | None,
-    commit_every: int, ocr: str, ocr_timeout: float, as_json: bool, quiet: bool,
-) -> None:  # fmt: skip
+    paths: tuple[Path, ...],
+    index_dir: Path | None,
+    catalog: Path | None,
+    rebuild: bool,
+    passwords: tuple[str, ...],
+    passwords_file: Any,
+    workers: int | None,
+    timeout: float,
+    page_timeout: float,
+    memory_limit: int,
+    retry_failed: bool,
+    cache_dir: Path | None,
+    commit_every: int,
+    ocr: str,
+    ocr_timeout: float,
+    as_json: bool,
+    quiet: bool,
+) -> None:
     """Index PDFs (files or folders) or, with no PATHS, the catalog's publications.
 
     Only what changed since the last run is read: new and changed files are extracted,
@@ -345,10 +358,21 @@ def json_option(func: Any) -> Any:
 @json_option
 @click.option("--explain", is_flag=True, help="Show how the query is analyzed, then search.")
 def search_cmd(
-    query: str, index_dir: Path | None, languages: tuple[str, ...], types: tuple[str, ...],
-    years: str | None, only_new: bool, fuzzy: bool, sort: str, limit: int, pages: int,
-    show_facets: bool, fmt_name: str, as_json: bool, explain: bool,
-) -> None:  # fmt: skip
+    query: str,
+    index_dir: Path | None,
+    languages: tuple[str, ...],
+    types: tuple[str, ...],
+    years: str | None,
+    only_new: bool,
+    fuzzy: bool,
+    sort: str,
+    limit: int,
+    pages: int,
+    show_facets: bool,
+    fmt_name: str,
+    as_json: bool,
+    explain: bool,
+) -> None:
     """Search inside the indexed PDFs; hits are grouped by publication.
 
     QUERY: words (all must match), "exact phrase", OR, -exclude, prefix*, field:value for
@@ -409,16 +433,55 @@ page_option = click.option("--page", "page", type=click.IntRange(1), default=1, 
 @click.option("--query", "query", help="Highlight this query's matches on the page.")
 @index_option
 @json_option
+@click.option(
+    "--png",
+    "png",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the page as a picture with the matched words marked to this file.",
+)
+@click.option(
+    "--width",
+    type=click.Choice([str(w) for w in (800, 1200, 1600, 2400)]),
+    default="1200",
+    show_default=True,
+    help="Width of the --png picture in pixels.",
+)
 def show_cmd(
-    pub_id: str, page: int, query: str | None, index_dir: Path | None, as_json: bool
+    pub_id: str,
+    page: int,
+    query: str | None,
+    index_dir: Path | None,
+    as_json: bool,
+    png: Path | None,
+    width: str,
 ) -> None:
-    """Print the text of one page of a publication (matches of --query highlighted)."""
+    """Print the text of one page of a publication (matches of --query highlighted).
+
+    With --png, also write the page's picture with a box over every matched word; --json
+    then adds the page size and the boxes (PDF points)."""
     from search import format as fmt
     from search.pages import show_page
 
-    view = show_page(index_dir or default_index_dir(), pub_id, page, query)
+    index_dir = index_dir or default_index_dir()
+    view = show_page(index_dir, pub_id, page, query)
+    marks = None
+    if as_json or png is not None:
+        from search.pageimage import PagePictures
+
+        pictures = PagePictures(index_dir, workers=1)
+        try:
+            marks = (
+                pictures.write_marked(pub_id, page, query, png, int(width))
+                if png
+                else pictures.marks(pub_id, page, query)
+            )
+        finally:
+            pictures.close()
     if as_json:
-        click.echo(json.dumps(fmt.page_json(view), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(fmt.page_json(view, marks), ensure_ascii=False, indent=2))
+    elif png is not None and marks is not None:
+        click.echo(f"wrote {png} ({len(marks.boxes)} words marked)")
     else:
         click.echo(fmt.page_text(view, _use_color(sys.stdout)))
 
@@ -507,11 +570,30 @@ def saved_run(names: tuple[str, ...], index_dir: Path | None, as_json: bool) -> 
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on (loopback: only this machine).")  # fmt: skip
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
-def serve_cmd(index_dir: Path | None, host: str, port: int) -> None:
-    """Serve the search page (read-only) at http://HOST:PORT/."""
+@click.option(
+    "--token",
+    envvar="PUBSEARCH_TOKEN",
+    default=None,
+    help="Access token every request must carry (given once as ?token=, then "
+    "kept in a cookie) [default: $PUBSEARCH_TOKEN].",
+)
+@click.option(
+    "--allow-host",
+    "allow_hosts",
+    multiple=True,
+    help="Also answer requests for this Host name (e.g. behind a proxy).",
+)
+def serve_cmd(
+    index_dir: Path | None, host: str, port: int, token: str | None, allow_hosts: tuple[str, ...]
+) -> None:
+    """Serve the search page (read-only) at http://HOST:PORT/.
+
+    Only requests whose Host names this server are answered (loopback names, HOST,
+    --allow-host). Beyond loopback, anyone who can reach the port can read the index
+    unless --token is given."""
     from search.web.serve import serve
 
-    serve(index_dir or default_index_dir(), host, port)
+    serve(index_dir or default_index_dir(), host, port, token or None, allow_hosts)
 
 
 def main() -> None:

@@ -6,6 +6,9 @@ Hierarchy::
     └── QuerySyntaxError (+ ValueError)     the query text cannot be parsed
         └── UnknownFieldError               ``field:value`` names a field we don't have
     BadOptionError (SearchError, ValueError) an option value such as --year is malformed
+    PageImageError                           the page picture cannot be made
+    ├── RenderLimitError                     the page took too long or too much memory
+    └── RenderBusyError                      the render worker stayed busy
 
 Index errors (no index, wrong schema version) come from :mod:`indexer.errors`; the CLI's
 single handler maps every one of these to an :class:`ExitCode`.
@@ -43,3 +46,15 @@ class UnknownFieldError(QuerySyntaxError):
 
 class BadOptionError(SearchError, ValueError):
     """An option value (such as ``--year``) is malformed."""
+
+
+class PageImageError(SearchError):
+    """The page picture cannot be made: the PDF is gone, unreadable, or the page failed."""
+
+
+class RenderLimitError(PageImageError):
+    """Rendering the page went over the time or memory limit (the page is not shown)."""
+
+
+class RenderBusyError(PageImageError):
+    """Every render worker stayed busy for longer than a request may wait."""

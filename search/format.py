@@ -13,13 +13,16 @@ import json
 import re
 import textwrap
 from collections.abc import Iterable, Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from indexer.pipeline import FileEvent, IndexReport
 from search.pages import PageView
 from search.saved import SavedRun
 from search.searcher import PublicationHit, SearchResults
 from search.stats import IndexStats
+
+if TYPE_CHECKING:  # not imported at run time: format stays light
+    from search.pageimage import PageMarks
 
 WIDTH = 80
 BOLD, DIM, RESET = "\x1b[1;33m", "\x1b[2m", "\x1b[0m"
@@ -292,12 +295,22 @@ def page_text(view: PageView, color: bool = False, width: int = WIDTH) -> str:
     return "\n".join(lines)
 
 
-def page_json(view: PageView) -> dict[str, Any]:
-    return {
+def page_json(view: PageView, marks: PageMarks | None = None) -> dict[str, Any]:
+    """The ``show --json`` object; with `marks`, the page size and the matched words' boxes
+    (``[x0, y0, x1, y1]`` in PDF points from the page's top left, the page as shown)."""
+    data: dict[str, Any] = {
         "id": view.id, "title": view.title, "page": view.page, "page_count": view.page_count,
         "language": view.language, "path": view.path, "ocr": view.ocr,
         "ocr_confidence": view.ocr_confidence, "html": view.html,
     }  # fmt: skip
+    if marks is not None:
+        data.update(
+            page_width=round(marks.width, 2),
+            page_height=round(marks.height, 2),
+            box_source=marks.source,
+            boxes=marks.points(),
+        )
+    return data
 
 
 EXPORT_FIELDS = ("id", "title", "year", "path", "sha256", "page", "language", "score", "snippet")

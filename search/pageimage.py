@@ -1,0 +1,440 @@
+"""Page pictures with the query's matches marked: for the web page view and ``pubsearch show
+--png/--json``.
+
+Data flow for one page view::
+
+    (id, page) -> PageTarget (the page's index document: file, content hash, text, OCR?)
+               -> PageWords  (word boxes: PDFium's text page, or Tesseract's for OCR pages;
+                              made once by the render worker, then kept in the cache)
+    query      -> highlight spans of the stored text (the index's snippet generator)
+               -> PageMarks  (the boxes of exactly those words, :func:`marked_boxes`)
+    width      -> PNG of the page (render worker), cached by content hash, page and width
+
+PDFium runs only in the render worker (:mod:`search.render_worker`), a separate process
+with an address-space limit and a time limit per request: a page that takes too long or too
+much memory raises :class:`RenderLimitError`, the process is killed and the next request
+gets a fresh one. A page that failed is remembered (by content hash and page), so it is not
+tried again until the cache is cleared. Pictures live under ``<cache>/pictures/`` with a
+size cap: past it, the least recently used pictures are removed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import queue
+import select
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import tantivy
+
+from indexer import schema as s
+from search import query as q
+from search.errors import PageImageError, RenderBusyError, RenderLimitError
+from search.pages import NotFoundError, _page_doc
+from search.pagewords import Box, PageWords, marked_boxes
+from search.searcher import int_of, text_of
+
+#: Picture widths in pixels one may ask for (the page view offers them all in a srcset,
+#: so the browser picks the one that is sharp at its size and pixel density).
+WIDTHS = (400, 600, 800, 1000, 1200, 1600, 2000, 2400)
+DEFAULT_WIDTH = 1200
+RENDER_TIMEOUT = 10.0  # seconds one render request may take
+RENDER_MEMORY_MB = 1024  # address space of a render process
+CACHE_CAP_MB = 256  # pictures kept on disk
+WAIT_FOR_WORKER = 20.0  # seconds a request waits for a free render process
+PICTURES_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class PageTarget:
+    """One indexed page and where its PDF is: `sha256` is the file's content hash, `text`
+    the page's stored text (in the field of `language`), `ocr` whether it came from OCR."""
+
+    id: str
+    page: int
+    page_count: int
+    path: Path
+    sha256: str
+    language: str
+    text: str
+    ocr: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PageMarks:
+    """The boxes of the words a query matched on one page.
+
+    width, height: the page as shown, in PDF points; source: where the word boxes came from
+    (``pdfium``, ``ocr``, or ``none`` when none are known); boxes: fractions of the page,
+    from its top left, one per matched word in text order.
+    """
+
+    id: str
+    page: int
+    width: float
+    height: float
+    source: str
+    boxes: tuple[Box, ...]
+
+    def points(self) -> list[list[float]]:
+        """The boxes as ``[x0, y0, x1, y1]`` in PDF points, from the page's top left."""
+        return [PageWords(self.width, self.height, self.source, ()).points(b) for b in self.boxes]
+
+    def json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "page": self.page,
+            "width": round(self.width, 2),
+            "height": round(self.height, 2),
+            "source": self.source,
+            "boxes": self.points(),
+        }
+
+
+# ---------------------------------------------------------------- the render worker
+
+
+class RenderWorker:
+    """One supervised render process (started on first use, restarted after a failure)."""
+
+    def __init__(self, timeout: float = RENDER_TIMEOUT, memory_mb: int = RENDER_MEMORY_MB):
+        self.timeout, self.memory_mb = timeout, memory_mb
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def _process(self) -> subprocess.Popen[bytes]:
+        if self._proc is None or self._proc.poll() is not None:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-m", "search.render_worker", "--memory-mb", str(self.memory_mb)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )
+        return self._proc
+
+    def stop(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+        if proc is not None:
+            proc.wait()
+            for stream in (proc.stdin, proc.stdout):
+                if stream is not None:
+                    stream.close()
+
+    def call(self, request: dict[str, Any]) -> dict[str, Any]:
+        proc = self._process()
+        stdin, stdout = proc.stdin, proc.stdout
+        assert stdin is not None and stdout is not None
+        limits = f"{self.timeout:g} s, {self.memory_mb} MB"
+        try:
+            stdin.write(json.dumps(request).encode() + b"\n")
+            stdin.flush()
+        except OSError as exc:
+            self.stop()
+            raise RenderLimitError(f"the render process stopped ({exc}); limits {limits}") from exc
+        line = _read_line(stdout, self.timeout)
+        if line is None:
+            self.stop()
+            raise RenderLimitError(f"rendering took longer than {self.timeout:g} s; stopped")
+        if not line:
+            self.stop()
+            raise RenderLimitError(f"the render process died (over {self.memory_mb} MB?)")
+        answer: dict[str, Any] = json.loads(line)
+        if answer.get("error") == "memory":
+            self.stop()  # what is left of its heap is of no use
+            raise RenderLimitError(f"the page needs more than {self.memory_mb} MB to render")
+        if "error" in answer:
+            raise PageImageError(str(answer.get("detail", answer["error"])))
+        return answer
+
+
+def _read_line(stream: IO[bytes], timeout: float) -> bytes | None:
+    """One line from `stream`, b'' at its end, None when nothing came within `timeout`."""
+    ready, _, _ = select.select([stream], [], [], timeout)
+    return stream.readline() if ready else None
+
+
+class WorkerPool:
+    """A few render workers shared by the requests of a server (one request per worker)."""
+
+    def __init__(
+        self, size: int = 2, timeout: float = RENDER_TIMEOUT, memory_mb: int = RENDER_MEMORY_MB
+    ) -> None:
+        self._idle: queue.Queue[RenderWorker] = queue.Queue()
+        self._all = [RenderWorker(timeout, memory_mb) for _ in range(max(1, size))]
+        for worker in self._all:
+            self._idle.put(worker)
+
+    def call(self, request: dict[str, Any], wait: float = WAIT_FOR_WORKER) -> dict[str, Any]:
+        try:
+            worker = self._idle.get(timeout=wait)
+        except queue.Empty:
+            raise RenderBusyError(f"every render process stayed busy for {wait:g} s") from None
+        try:
+            return worker.call(request)
+        finally:
+            self._idle.put(worker)
+
+    def close(self) -> None:
+        for worker in self._all:
+            worker.stop()
+
+
+# ---------------------------------------------------------------- the picture cache
+
+
+class PictureCache:
+    """Rendered pages and word boxes on disk, by content hash, page (and width), with a
+    size cap; also the pages that could not be rendered, so they are not tried again."""
+
+    subdir = "pictures"
+
+    def __init__(self, root: Path, cap_mb: int = CACHE_CAP_MB) -> None:
+        self.root = root
+        self.folder = root / self.subdir / f"v{PICTURES_VERSION}"
+        self.cap = cap_mb * 1024 * 1024
+        self._lock = threading.Lock()
+        self._total: int | None = None
+
+    def _file(self, sha256: str, name: str) -> Path:
+        return self.folder / sha256[:2] / f"{sha256}-{name}"
+
+    def png(self, sha256: str, page: int, width: int, marked: str = "") -> Path:
+        return self._file(sha256, f"{page}-{width}{marked}.png")
+
+    def words_file(self, sha256: str, page: int) -> Path:
+        return self._file(sha256, f"{page}.words.json")
+
+    def failure_file(self, sha256: str, page: int) -> Path:
+        return self._file(sha256, f"{page}.failed")
+
+    def failure(self, sha256: str, page: int) -> str | None:
+        try:
+            return self.failure_file(sha256, page).read_text(encoding="utf-8")
+        except OSError:
+            return None
+
+    def write(self, target: Path, data: bytes) -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+        self.added(target)
+
+    def touch(self, path: Path) -> None:
+        """Mark `path` as just used (the cap removes the least recently used first)."""
+        with contextlib.suppress(OSError):
+            os.utime(path)
+
+    def added(self, path: Path) -> None:
+        """Count a new file against the cap; over it, remove the oldest files to 90 %."""
+        with self._lock:
+            if self._total is None:
+                self._total = self.size()[1]
+            else:
+                try:
+                    self._total += path.stat().st_size
+                except OSError:
+                    return
+            if self._total <= self.cap:
+                return
+            files = []
+            for f in self.folder.glob("*/*"):
+                try:
+                    st = f.stat()
+                except OSError:
+                    continue
+                files.append((st.st_mtime, st.st_size, f))
+            files.sort()
+            total = sum(size for _, size, _ in files)
+            for _, size, f in files:
+                if total <= self.cap * 0.9:
+                    break
+                if f != path:
+                    f.unlink(missing_ok=True)
+                    total -= size
+            self._total = total
+
+    def size(self) -> tuple[int, int]:
+        """(files, bytes) in the cache, of every version."""
+        base = self.root / self.subdir
+        files = [f for f in base.glob("*/*/*") if f.is_file()] if base.is_dir() else []
+        return len(files), sum(f.stat().st_size for f in files)
+
+    def clear(self) -> tuple[int, int]:
+        import shutil
+
+        removed = self.size()
+        shutil.rmtree(self.root / self.subdir, ignore_errors=True)
+        with self._lock:
+            self._total = None
+        return removed
+
+
+# ---------------------------------------------------------------- pages and marks
+
+
+def highlight_spans(
+    index_dir: Path, index: tantivy.Index, target: PageTarget, doc: tantivy.Document, query: str
+) -> list[tuple[int, int]]:
+    """The character ranges of the page's stored text that the snippet generator highlights
+    for `query` (the whole page taken as one fragment)."""
+    text = target.text
+    if not query.strip() or not text:
+        return []
+    field = s.text_field(target.language)
+    searcher = index.searcher()
+    options = q.Options(analysis=s.analysis_of(index_dir))
+    tquery = q.build(q.parse(query), index.schema, None, options, searcher)
+    generator = tantivy.SnippetGenerator.create(searcher, tquery, index.schema, field)
+    generator.set_max_num_chars(len(text.encode()) + 1)  # limit in bytes: the whole page
+    snippet = generator.snippet_from_doc(doc)
+    fragment = snippet.fragment()
+    base = text.find(fragment)
+    if base < 0:
+        return []
+    raw = fragment.encode()  # the ranges are byte offsets into the fragment
+    return [
+        (
+            base + len(raw[: r.start].decode(errors="ignore")),
+            base + len(raw[: r.end].decode(errors="ignore")),
+        )
+        for r in snippet.highlighted()
+    ]
+
+
+class PagePictures:
+    """Pictures and marks of the pages of one index (one per web server or CLI call)."""
+
+    def __init__(
+        self,
+        index_dir: Path,
+        cache_dir: Path | None = None,
+        timeout: float = RENDER_TIMEOUT,
+        memory_mb: int = RENDER_MEMORY_MB,
+        cap_mb: int = CACHE_CAP_MB,
+        workers: int = 2,
+    ) -> None:
+        from indexer.cache import default_cache_dir
+
+        self.index_dir = index_dir
+        self.cache_root = cache_dir or default_cache_dir()
+        self.cache = PictureCache(self.cache_root, cap_mb)
+        self.pool = WorkerPool(workers, timeout, memory_mb)
+
+    def close(self) -> None:
+        self.pool.close()
+
+    def _lookup(self, pub_id: str, page: int) -> tuple[tantivy.Index, tantivy.Document, PageTarget]:
+        index = s.open_index(self.index_dir)
+        doc = _page_doc(index, pub_id, page)
+        abspath = text_of(doc, s.F_ABSPATH) or ""
+        if not abspath:
+            raise NotFoundError(f"{pub_id} has no PDF (a catalog entry without a file)")
+        path = Path(abspath)
+        if not path.is_file():
+            raise NotFoundError(f"{pub_id}: its PDF is no longer at {path}; re-index")
+        language = text_of(doc, s.F_LANG) or s.UNDETERMINED
+        target = PageTarget(
+            id=pub_id,
+            page=page,
+            page_count=int_of(doc, s.F_PAGE_COUNT) or page,
+            path=path,
+            sha256=text_of(doc, s.F_SHA256) or "",
+            language=language,
+            text=text_of(doc, s.text_field(language)) or "",
+            ocr=text_of(doc, s.F_OCR) == s.OCR_DONE,
+        )
+        return index, doc, target
+
+    def target(self, pub_id: str, page: int) -> PageTarget:
+        """The page, checked: :class:`NotFoundError` for an unknown id, page or lost PDF."""
+        return self._lookup(pub_id, page)[2]
+
+    def _call(self, target: PageTarget, request: dict[str, Any]) -> dict[str, Any]:
+        known = self.cache.failure(target.sha256, target.page)
+        if known is not None:
+            raise RenderLimitError(known)
+        request = {"path": str(target.path), "page": target.page, **request}
+        try:
+            return self.pool.call(request)
+        except RenderLimitError as exc:
+            message = f"{target.id}, page {target.page}: {exc}"
+            self.cache.write(self.cache.failure_file(target.sha256, target.page), message.encode())
+            raise RenderLimitError(message) from exc
+        except RenderBusyError:
+            raise
+        except PageImageError as exc:
+            raise PageImageError(f"{target.id}, page {target.page}: {exc}") from exc
+
+    def words(self, target: PageTarget) -> PageWords:
+        """The page's word boxes (made once, then read from the cache)."""
+        cached = self.cache.words_file(target.sha256, target.page)
+        try:
+            return PageWords.from_json(json.loads(cached.read_bytes()))
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        answer = self._call(
+            target, {"op": "words", "ocr": target.ocr, "cache_dir": str(self.cache_root)}
+        )
+        words = PageWords.from_json(answer)
+        self.cache.write(cached, json.dumps(words.to_json(), ensure_ascii=False).encode())
+        return words
+
+    def marks(self, pub_id: str, page: int, query: str | None) -> PageMarks:
+        """The boxes of the words `query` matched on the page (none without a query)."""
+        index, doc, target = self._lookup(pub_id, page)
+        words = self.words(target)
+        spans = highlight_spans(self.index_dir, index, target, doc, query) if query else []
+        boxes = marked_boxes(target.text, spans, words.words)
+        return PageMarks(pub_id, page, words.width, words.height, words.source, tuple(boxes))
+
+    def picture(self, target: PageTarget, width: int = DEFAULT_WIDTH) -> Path:
+        """The page rendered `width` pixels wide, as a PNG file in the cache."""
+        if width not in WIDTHS:
+            raise PageImageError(f"w: expected one of {', '.join(map(str, WIDTHS))}, not {width}")
+        out = self.cache.png(target.sha256, target.page, width)
+        if out.is_file():
+            self.cache.touch(out)
+            return out
+        self._call(target, {"op": "render", "width": width, "out": str(out)})
+        self.cache.added(out)
+        return out
+
+    def write_marked(
+        self, pub_id: str, page: int, query: str | None, out: Path, width: int = DEFAULT_WIDTH
+    ) -> PageMarks:
+        """Write the page with the matches of `query` marked as a PNG to `out`."""
+        marks = self.marks(pub_id, page, query)
+        target = self.target(pub_id, page)
+        request = {
+            "op": "render",
+            "width": width,
+            "out": str(out.resolve()),
+            "boxes": [list(b) for b in marks.boxes],
+        }
+        self._call(target, request)
+        return marks
+
+    def hit_pages(self, pub_id: str, query: str | None) -> tuple[int, ...]:
+        """The numbers of the publication's pages that `query` matches, in order."""
+        if not query or not query.strip():
+            return ()
+        index = s.open_index(self.index_dir)
+        searcher = index.searcher()
+        options = q.Options(analysis=s.analysis_of(self.index_dir))
+        tquery = q.build(q.parse(query), index.schema, None, options, searcher)
+        only = tantivy.Query.term_query(index.schema, s.F_ID, pub_id)
+        both = tantivy.Query.boolean_query(
+            [(tantivy.Occur.Must, tquery), (tantivy.Occur.Must, only)]
+        )
+        hits = searcher.search(both, 10_000).hits
+        pages = {int_of(searcher.doc(address), s.F_PAGE) or 0 for _, address in hits}
+        return tuple(sorted(p for p in pages if p >= 1))
