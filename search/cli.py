@@ -197,24 +197,11 @@ def cli(ctx: click.Context, verbose: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress; only failures and the summary.")
 def index_cmd(
-    paths: tuple[Path, ...],
-    index_dir: Path | None,
-    catalog: Path | None,
-    rebuild: bool,
-    passwords: tuple[str, ...],
-    passwords_file: Any,
-    workers: int | None,
-    timeout: float,
-    page_timeout: float,
-    memory_limit: int,
-    retry_failed: bool,
-    cache_dir: Path | None,
-    commit_every: int,
-    ocr: str,
-    ocr_timeout: float,
-    as_json: bool,
-    quiet: bool,
-) -> None:
+    paths: tuple[Path, ...], index_dir: Path | None, catalog: Path | None, rebuild: bool,
+    passwords: tuple[str, ...], passwords_file: Any, workers: int | None, timeout: float,
+    page_timeout: float, memory_limit: int, retry_failed: bool, cache_dir: Path | None,
+    commit_every: int, ocr: str, ocr_timeout: float, as_json: bool, quiet: bool,
+) -> None:  # fmt: skip
     """Index PDFs (files or folders) or, with no PATHS, the catalog's publications.
 
     Only what changed since the last run is read: new and changed files are extracted,
@@ -358,21 +345,10 @@ def json_option(func: Any) -> Any:
 @json_option
 @click.option("--explain", is_flag=True, help="Show how the query is analyzed, then search.")
 def search_cmd(
-    query: str,
-    index_dir: Path | None,
-    languages: tuple[str, ...],
-    types: tuple[str, ...],
-    years: str | None,
-    only_new: bool,
-    fuzzy: bool,
-    sort: str,
-    limit: int,
-    pages: int,
-    show_facets: bool,
-    fmt_name: str,
-    as_json: bool,
-    explain: bool,
-) -> None:
+    query: str, index_dir: Path | None, languages: tuple[str, ...], types: tuple[str, ...],
+    years: str | None, only_new: bool, fuzzy: bool, sort: str, limit: int, pages: int,
+    show_facets: bool, fmt_name: str, as_json: bool, explain: bool,
+) -> None:  # fmt: skip
     """Search inside the indexed PDFs; hits are grouped by publication.
 
     QUERY: words (all must match), "exact phrase", OR, -exclude, prefix*, field:value for
