@@ -38,7 +38,7 @@ from indexer import schema as s
 from search import query as q
 from search.errors import PageImageError, RenderBusyError, RenderLimitError
 from search.pages import NotFoundError, _page_doc
-from search.pagewords import Box, PageWords, marked_boxes
+from search.pagewords import Box, PageWords, fill_phrase_gaps, marked_boxes
 from search.searcher import int_of, text_of
 
 #: Picture widths in pixels one may ask for (the page view offers them all in a srcset,
@@ -49,6 +49,7 @@ RENDER_TIMEOUT = 10.0  # seconds one render request may take
 RENDER_MEMORY_MB = 1024  # address space of a render process
 CACHE_CAP_MB = 256  # pictures kept on disk
 WAIT_FOR_WORKER = 20.0  # seconds a request waits for a free render process
+STARTUP_TIMEOUT = 60.0  # seconds a render process may take to start
 PICTURES_VERSION = 1
 
 
@@ -116,6 +117,11 @@ class RenderWorker:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
             )
+            assert self._proc.stdout is not None
+            # starting Python and PDFium is not the page's time: wait for "ready" apart
+            if not _read_line(self._proc.stdout, STARTUP_TIMEOUT):
+                self.stop()
+                raise PageImageError(f"the render process did not start ({self.memory_mb} MB)")
         return self._proc
 
     def stop(self) -> None:
@@ -301,13 +307,23 @@ def highlight_spans(
     if base < 0:
         return []
     raw = fragment.encode()  # the ranges are byte offsets into the fragment
-    return [
+    spans = [
         (
             base + len(raw[: r.start].decode(errors="ignore")),
             base + len(raw[: r.end].decode(errors="ignore")),
         )
         for r in snippet.highlighted()
     ]
+    return fill_phrase_gaps(text, spans, phrases(q.parse(query)))
+
+
+def phrases(node: q.Node) -> list[str]:
+    """The texts of the phrases a query asks for in the page text (not under NOT)."""
+    if isinstance(node, q.Phrase):
+        return [node.text] if node.field is None else []
+    if isinstance(node, (q.And, q.Or)):
+        return [text for child in node.nodes for text in phrases(child)]
+    return []
 
 
 class PagePictures:

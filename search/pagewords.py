@@ -19,6 +19,7 @@ PDF points of the shown page.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -174,7 +175,7 @@ def align(text: str, words: Sequence[Word]) -> dict[int, list[int]]:
 
 def marked_boxes(text: str, spans: Sequence[tuple[int, int]], words: Sequence[Word]) -> list[Box]:
     """The boxes of the words of `text` inside the highlighted `spans` (character offsets
-    into `text`), in text order, each word once."""
+    into `text`), in text order, each word once, cut to the page (text can run off it)."""
     if not spans or not words:
         return []
     mapping = align(text, words)
@@ -184,7 +185,30 @@ def marked_boxes(text: str, spans: Sequence[tuple[int, int]], words: Sequence[Wo
         if not any(start < e and s < end for s, e in spans):
             continue
         for j in mapping.get(i, []):
-            if j not in seen:
+            x0, y0, x1, y1 = words[j].box
+            box = (max(0.0, x0), max(0.0, y0), min(1.0, x1), min(1.0, y1))  # on the page
+            if j not in seen and box[0] < box[2] and box[1] < box[3]:
                 seen.add(j)
-                boxes.append(words[j].box)
+                boxes.append(box)
     return boxes
+
+
+def fill_phrase_gaps(
+    text: str, spans: Sequence[tuple[int, int]], phrases: Sequence[str]
+) -> list[tuple[int, int]]:
+    """`spans` with the words a phrase query matched but the snippet leaves unmarked (a
+    stop word inside ``"trafic de persoane"``): a run of unmarked words between two marked
+    ones is added when it is short enough to lie inside one of `phrases` and every word of
+    it is a word of that phrase. The phrase is then marked as a whole."""
+    tokens = _tokens(text)
+    marked = [i for i, (s, e, _) in enumerate(tokens) if any(s < b and a < e for a, b in spans)]
+    out = list(spans)
+    for phrase in phrases:
+        words = [word_key(w) for w in WORD.findall(phrase)]
+        if len(words) < 3:
+            continue
+        for left, right in itertools.pairwise(marked):
+            gap = tokens[left + 1 : right]
+            if gap and len(gap) <= len(words) - 2 and all(k in words for _, _, k in gap):
+                out += [(s, e) for s, e, _ in gap]
+    return sorted(set(out))

@@ -184,6 +184,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.memory_mb > 0:
         limit = args.memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    sys.stdout.write(json.dumps({"ready": True}) + "\n")  # imports done: requests are timed
+    sys.stdout.flush()
     for line in sys.stdin:
         try:
             request = json.loads(line)
