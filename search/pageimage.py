@@ -7,7 +7,7 @@ Data flow for one page view::
                -> PageWords  (word boxes: PDFium's text page, or Tesseract's for OCR pages;
                               made once by the render worker, then kept in the cache)
     query      -> highlight spans of the stored text (the index's snippet generator)
-               -> PageMarks  (the boxes of exactly those words, :func:`marked_boxes`)
+               -> PageMarks  (the boxes of exactly those words, :func:`marked_words`)
     width      -> PNG of the page (render worker), cached by content hash, page and width
 
 PDFium runs only in the render worker (:mod:`search.render_worker`), a separate process
@@ -38,7 +38,7 @@ from indexer import schema as s
 from search import query as q
 from search.errors import PageImageError, RenderBusyError, RenderLimitError
 from search.pages import NotFoundError, _page_doc
-from search.pagewords import Box, PageWords, fill_phrase_gaps, marked_boxes
+from search.pagewords import Box, PageWords, fill_phrase_gaps, marked_words
 from search.searcher import int_of, text_of
 
 #: Picture widths in pixels one may ask for (the page view offers them all in a srcset,
@@ -74,7 +74,7 @@ class PageMarks:
 
     width, height: the page as shown, in PDF points; source: where the word boxes came from
     (``pdfium``, ``ocr``, or ``none`` when none are known); boxes: fractions of the page,
-    from its top left, one per matched word in text order.
+    from its top left, one per matched word in text order; words: what each box shows.
     """
 
     id: str
@@ -83,6 +83,7 @@ class PageMarks:
     height: float
     source: str
     boxes: tuple[Box, ...]
+    words: tuple[str, ...] = ()
 
     def points(self) -> list[list[float]]:
         """The boxes as ``[x0, y0, x1, y1]`` in PDF points, from the page's top left."""
@@ -96,6 +97,7 @@ class PageMarks:
             "height": round(self.height, 2),
             "source": self.source,
             "boxes": self.points(),
+            "words": list(self.words),
         }
 
 
@@ -409,8 +411,16 @@ class PagePictures:
         index, doc, target = self._lookup(pub_id, page)
         words = self.words(target)
         spans = highlight_spans(self.index_dir, index, target, doc, query) if query else []
-        boxes = marked_boxes(target.text, spans, words.words)
-        return PageMarks(pub_id, page, words.width, words.height, words.source, tuple(boxes))
+        found = marked_words(target.text, spans, words.words)
+        return PageMarks(
+            pub_id,
+            page,
+            words.width,
+            words.height,
+            words.source,
+            tuple(w.box for w in found),
+            tuple(w.text for w in found),
+        )
 
     def picture(self, target: PageTarget, width: int = DEFAULT_WIDTH) -> Path:
         """The page rendered `width` pixels wide, as a PNG file in the cache."""

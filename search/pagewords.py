@@ -6,7 +6,7 @@ for OCR'd pages), this module decides which boxes to mark.
 
 The marks are exactly the words the snippet highlights: the index's snippet generator marks
 character ranges of the page's *stored* text (stems, folded and expanded forms, the words of
-a phrase), and :func:`marked_boxes` aligns the stored text's words with the words on the
+a phrase), and :func:`marked_words` aligns the stored text's words with the words on the
 page (a longest-matching-blocks alignment of their normalized forms), so that the
 occurrence highlighted in the text is the occurrence boxed on the picture, not every word
 that looks the same. Words the normalization joined (``männis-`` + ``kohandel``) map to both
@@ -173,24 +173,25 @@ def align(text: str, words: Sequence[Word]) -> dict[int, list[int]]:
     return mapping
 
 
-def marked_boxes(text: str, spans: Sequence[tuple[int, int]], words: Sequence[Word]) -> list[Box]:
-    """The boxes of the words of `text` inside the highlighted `spans` (character offsets
-    into `text`), in text order, each word once, cut to the page (text can run off it)."""
+def marked_words(text: str, spans: Sequence[tuple[int, int]], words: Sequence[Word]) -> list[Word]:
+    """The words on the page that show the words of `text` inside the highlighted `spans`
+    (character offsets into `text`), in text order, each once, their boxes cut to the page
+    (text can run off it)."""
     if not spans or not words:
         return []
     mapping = align(text, words)
-    boxes: list[Box] = []
+    found: list[Word] = []
     seen: set[int] = set()
     for i, (start, end, _) in enumerate(_tokens(text)):
         if not any(start < e and s < end for s, e in spans):
             continue
         for j in mapping.get(i, []):
             x0, y0, x1, y1 = words[j].box
-            box = (max(0.0, x0), max(0.0, y0), min(1.0, x1), min(1.0, y1))  # on the page
+            box = (max(0.0, x0), max(0.0, y0), min(1.0, x1), min(1.0, y1))
             if j not in seen and box[0] < box[2] and box[1] < box[3]:
                 seen.add(j)
-                boxes.append(box)
-    return boxes
+                found.append(Word(words[j].text, box))
+    return found
 
 
 def fill_phrase_gaps(

@@ -167,8 +167,11 @@ def test_picture_is_a_cached_png_of_the_asked_width(client: TestClient) -> None:
     assert response.content.startswith(b"\x89PNG")
     width, height = Image.open(io.BytesIO(response.content)).size
     assert width == 800 and abs(height / width - 842 / 595) < 0.01
-    again = client.get("/picture/manual-misstanke-2016/5", params={"w": "800"},
-                       headers={"If-None-Match": response.headers["etag"]})  # fmt: skip
+    again = client.get(
+        "/picture/manual-misstanke-2016/5",
+        params={"w": "800"},
+        headers={"If-None-Match": response.headers["etag"]},
+    )
     assert again.status_code == 304
 
 
@@ -198,8 +201,20 @@ def test_page_view_shows_the_picture_with_the_marks(client: TestClient) -> None:
 
 def test_marks_api_is_the_cli_json(client: TestClient, ix: Path) -> None:
     api = client.get("/api/marks/manual-misstanke-2016/5", params={"q": "människohandel"}).json()
-    result = CliRunner().invoke(cli, ["show", "manual-misstanke-2016", "--page", "5", "--query",
-                                      "människohandel", "--json", "--index", str(ix)])  # fmt: skip
+    result = CliRunner().invoke(
+        cli,
+        [
+            "show",
+            "manual-misstanke-2016",
+            "--page",
+            "5",
+            "--query",
+            "människohandel",
+            "--json",
+            "--index",
+            str(ix),
+        ],
+    )
     assert result.exit_code == 0, result.output
     shown = json.loads(result.output)
     assert shown["boxes"] == api["boxes"] and len(api["boxes"]) == 2

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from indexer.ocr import Image, OcrWord, upright_words
-from search.pagewords import PageWords, Word, align, marked_boxes, split_ocr_word, split_words
+from search.pagewords import PageWords, Word, align, marked_words, split_ocr_word, split_words
 
 
 def words(*texts: str) -> list[Word]:
@@ -18,16 +18,16 @@ def test_the_highlighted_occurrence_is_boxed_not_every_look_alike() -> None:
     text = "barn och barn"
     second = (text.rindex("barn"), len(text))
     page = words("barn", "och", "barn")
-    assert marked_boxes(text, [second], page) == [page[2].box]
-    assert marked_boxes(text, [(0, 4)], page) == [page[0].box]
+    assert marked_words(text, [second], page) == [page[2]]
+    assert marked_words(text, [(0, 4)], page) == [page[0]]
 
 
 def test_line_end_hyphenation_joined_in_the_text_marks_both_pieces() -> None:
     text = "om människohandel i dag"
     page = words("om", "männis", "kohandel", "i", "dag")
     start = text.index("människohandel")
-    boxes = marked_boxes(text, [(start, start + len("människohandel"))], page)
-    assert boxes == [page[1].box, page[2].box]
+    found = marked_words(text, [(start, start + len("människohandel"))], page)
+    assert found == [page[1], page[2]]
 
 
 def test_ligatures_case_and_punctuation_do_not_stop_the_alignment() -> None:
@@ -39,8 +39,8 @@ def test_ligatures_case_and_punctuation_do_not_stop_the_alignment() -> None:
 def test_a_highlighted_word_missing_from_the_page_gets_no_box() -> None:
     text = "alpha beta gamma"
     page = words("alpha", "gamma")
-    assert marked_boxes(text, [(6, 10)], page) == []
-    assert marked_boxes(text, [], page) == []
+    assert marked_words(text, [(6, 10)], page) == []
+    assert marked_words(text, [], page) == []
 
 
 def test_split_words_cuts_runs_at_punctuation_and_line_changes() -> None:

@@ -260,7 +260,7 @@ class WebApp:
         try:
             marks = self.pictures.marks(pub_id, number, query or None)
         except (PageImageError, NotFoundError) as exc:
-            return PictureView(base, "", 0, 0, (), hits, str(exc))
+            return PictureView(base, "", 0, 0, (), (), hits, str(exc))
         srcset = ", ".join(f"{base}?w={w} {w}w" for w in WIDTHS)
         return PictureView(
             f"{base}?w={DEFAULT_WIDTH}",
@@ -268,6 +268,7 @@ class WebApp:
             marks.width,
             marks.height,
             tuple(tuple(b) for b in marks.points()),
+            marks.words,
             hits,
         )
 
@@ -345,13 +346,14 @@ class WebApp:
 class PictureView:
     """The page picture in the page view: `src`/`srcset` of the image, the page size in
     points (0 when it cannot be shown, with `failure` saying why), the marked boxes in
-    points, and the numbers of the publication's pages with matches."""
+    points and the words they show, and the numbers of the publication's pages with matches."""
 
     src: str
     srcset: str
     width: float
     height: float
     boxes: tuple[tuple[float, ...], ...]
+    words: tuple[str, ...]
     hit_pages: tuple[int, ...]
     failure: str = ""
 
