@@ -250,7 +250,13 @@ class WebApp:
             return self.failure(request, exc, form)
         picture = self.picture_view(view.id, view.page, form.q)
         return self.render(
-            request, "page.html", t=self.texts(request), form=form, view=view, picture=picture
+            request,
+            "page.html",
+            t=self.texts(request),
+            form=form,
+            view=view,
+            picture=picture,
+            autofocus=False,  # j/k and the arrows are for the pages, not the search field
         )
 
     def picture_view(self, pub_id: str, number: int, query: str) -> PictureView:
