@@ -53,8 +53,10 @@ bench: $(STAMP) bench-web bench-ocr ## Benchmarks: web page, OCR, indexing the r
 bench-ocr: $(STAMP) ## OCR seconds per page and word recall on ../shared/realpdfs scans (needs tesseract)
 	$(PY) tests/benchmarks/bench_ocr.py $(REALPDFS)
 
-bench-web: $(STAMP) ## Web page render times on the bundled corpus (target: median < 50 ms)
+bench-web: $(STAMP) ## Web page render times (target: median < 50 ms); page pictures and word boxes
 	$(PY) tests/benchmarks/bench_web.py
+	$(PY) tests/benchmarks/bench_picture.py $(REALPDFS)
+	$(PY) tests/benchmarks/bench_words.py $(REALPDFS)
 
 eval: $(STAMP) ## Search-quality evaluation (tests/eval) on the corpus and ../shared/realpdfs
 	$(PY) tests/eval/run_eval.py
@@ -65,7 +67,7 @@ eval-doc: $(STAMP) ## Run the evaluation and write its results into docs/evaluat
 corpus: $(STAMP) ## Rebuild corpus/pdf/*.pdf from corpus/text (needs fonts-dejavu-core)
 	$(PY) corpus/build.py
 
-screenshot: $(STAMP) ## Photograph the search page into docs/search-page.png (needs chromium)
+screenshot: $(STAMP) ## Photograph the search page and a marked page view into docs/*.png (needs chromium)
 	$(PY) docs/screenshot.py
 
 clean: ## Remove the venv, the demo index and caches
