@@ -290,18 +290,19 @@ class PictureCache:
 
 
 def highlight_spans(
-    index_dir: Path, index: tantivy.Index, target: PageTarget, doc: tantivy.Document, query: str
+    searcher: tantivy.Searcher,
+    schema: tantivy.Schema,
+    tquery: tantivy.Query,
+    target: PageTarget,
+    doc: tantivy.Document,
 ) -> list[tuple[int, int]]:
     """The character ranges of the page's stored text that the snippet generator highlights
-    for `query` (the whole page taken as one fragment)."""
+    for the built query `tquery` (the whole page taken as one fragment)."""
     text = target.text
-    if not query.strip() or not text:
+    if not text:
         return []
     field = s.text_field(target.language)
-    searcher = index.searcher()
-    options = q.Options(analysis=s.analysis_of(index_dir))
-    tquery = q.build(q.parse(query), index.schema, None, options, searcher)
-    generator = tantivy.SnippetGenerator.create(searcher, tquery, index.schema, field)
+    generator = tantivy.SnippetGenerator.create(searcher, tquery, schema, field)
     generator.set_max_num_chars(len(text.encode()) + 1)  # limit in bytes: the whole page
     snippet = generator.snippet_from_doc(doc)
     fragment = snippet.fragment()
@@ -316,7 +317,7 @@ def highlight_spans(
         )
         for r in snippet.highlighted()
     ]
-    return fill_phrase_gaps(text, spans, phrases(q.parse(query)))
+    return spans
 
 
 def phrases(node: q.Node) -> list[str]:
@@ -406,13 +407,30 @@ class PagePictures:
         self.cache.write(cached, json.dumps(words.to_json(), ensure_ascii=False).encode())
         return words
 
-    def marks(self, pub_id: str, page: int, query: str | None) -> PageMarks:
-        """The boxes of the words `query` matched on the page (none without a query)."""
+    def view(
+        self, pub_id: str, page: int, query: str | None
+    ) -> tuple[PageMarks | PageImageError, tuple[int, ...]]:
+        """What the page view needs, with the index opened and the query built once: the
+        marks (or why there are none) and the numbers of the publication's pages that
+        `query` matches. :class:`NotFoundError` for an unknown page."""
         index, doc, target = self._lookup(pub_id, page)
-        words = self.words(target)
-        spans = highlight_spans(self.index_dir, index, target, doc, query) if query else []
+        searcher = index.searcher()
+        tquery, node = None, None
+        if query and query.strip():
+            node = q.parse(query)
+            options = q.Options(analysis=s.analysis_of(self.index_dir))
+            tquery = q.build(node, index.schema, None, options, searcher)
+        hits = self._hits(index, searcher, tquery, pub_id) if tquery is not None else ()
+        try:
+            words = self.words(target)
+        except PageImageError as exc:
+            return exc, hits
+        spans: list[tuple[int, int]] = []
+        if tquery is not None and node is not None:
+            spans = highlight_spans(searcher, index.schema, tquery, target, doc)
+            spans = fill_phrase_gaps(target.text, spans, phrases(node))
         found = marked_words(target.text, spans, words.words)
-        return PageMarks(
+        marks = PageMarks(
             pub_id,
             page,
             words.width,
@@ -421,6 +439,14 @@ class PagePictures:
             tuple(w.box for w in found),
             tuple(w.text for w in found),
         )
+        return marks, hits
+
+    def marks(self, pub_id: str, page: int, query: str | None) -> PageMarks:
+        """The boxes of the words `query` matched on the page (none without a query)."""
+        marks, _ = self.view(pub_id, page, query)
+        if isinstance(marks, PageImageError):
+            raise marks
+        return marks
 
     def picture(self, target: PageTarget, width: int = DEFAULT_WIDTH) -> Path:
         """The page rendered `width` pixels wide, as a PNG file in the cache."""
@@ -457,6 +483,12 @@ class PagePictures:
         searcher = index.searcher()
         options = q.Options(analysis=s.analysis_of(self.index_dir))
         tquery = q.build(q.parse(query), index.schema, None, options, searcher)
+        return self._hits(index, searcher, tquery, pub_id)
+
+    @staticmethod
+    def _hits(
+        index: tantivy.Index, searcher: tantivy.Searcher, tquery: tantivy.Query, pub_id: str
+    ) -> tuple[int, ...]:
         only = tantivy.Query.term_query(index.schema, s.F_ID, pub_id)
         both = tantivy.Query.boolean_query(
             [(tantivy.Occur.Must, tquery), (tantivy.Occur.Must, only)]

@@ -95,7 +95,7 @@ class PageWords:
 def split_words(chars: Iterable[tuple[str, Box]]) -> list[Word]:
     """Characters with boxes (in text order) -> words: runs of word characters on one line,
     each with the union of its characters' boxes. A run is cut where the next character
-    does not sit on the same line (a text layer that runs lines together)."""
+    does not go on from it (:func:`_same_line`: a text layer that runs lines together)."""
     words: list[Word] = []
     text: list[str] = []
     box: list[float] = []
@@ -109,10 +109,8 @@ def split_words(chars: Iterable[tuple[str, Box]]) -> list[Word]:
         if not char or not WORD.fullmatch(word_key(char) or "-"):
             flush()
             continue
-        if text:
-            overlap = min(box[3], y1) - max(box[1], y0)
-            if overlap < 0.5 * min(box[3] - box[1], y1 - y0) or x0 < box[0] - (box[2] - box[0]):
-                flush()
+        if text and not _same_line((box[0], box[1], box[2], box[3]), (x0, y0, x1, y1)):
+            flush()
         if not text:
             box[:] = [x0, y0, x1, y1]
         else:
@@ -120,6 +118,21 @@ def split_words(chars: Iterable[tuple[str, Box]]) -> list[Word]:
         text.append(char)
     flush()
     return words
+
+
+def _same_line(word: Box, char: Box) -> bool:
+    """Whether `char` goes on from `word`: beside it on its line, left to right, or below it
+    in a column (text turned a quarter on a page shown upright)."""
+    wx0, wy0, wx1, wy1 = word
+    cx0, cy0, cx1, cy1 = char
+    across = min(wy1, cy1) - max(wy0, cy0)  # shared height
+    height = cy1 - cy0
+    if across >= 0.5 * min(wy1 - wy0, height) and wx0 - 0.5 * (cx1 - cx0) <= cx0 <= wx1 + height:
+        return True
+    down = min(wx1, cx1) - max(wx0, cx0)  # shared width
+    column = wx1 - wx0 <= 1.5 * max(cx1 - cx0, 1e-9)  # the word so far is one letter wide
+    near = abs(cy0 - wy1) < 2 * (cy1 - cy0) or abs(wy0 - cy1) < 2 * (cy1 - cy0)
+    return column and near and down >= 0.5 * min(wx1 - wx0, cx1 - cx0)
 
 
 def split_ocr_word(text: str, box: Box) -> list[Word]:

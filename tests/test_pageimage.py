@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import json
 import re
+import subprocess
+import sys
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -329,3 +331,54 @@ def test_picture_cache_keeps_under_its_cap(tmp_path: Path) -> None:
     entries, size = cache.size()
     assert size <= 1024 * 1024 and entries < 8
     assert files[-1].is_file() and not files[0].is_file()  # the oldest went first
+
+
+def test_rotation_and_crop_box_are_applied_to_the_boxes(tmp_path: Path) -> None:
+    """A landscape table on a portrait page: the text is drawn turned a quarter to the left
+    and the page has /Rotate 90, so it reads upright on screen; and a crop box shows only
+    part of the page."""
+    import pypdfium2 as pdfium
+    from fpdf import FPDF
+
+    flat = FPDF(format="A4")
+    flat.add_page()
+    flat.set_font("Helvetica", size=14)
+    with flat.rotation(90, x=100, y=250):
+        flat.text(100, 250, "the word trafficking is here")
+    flat.output(str(tmp_path / "flat.pdf"))
+    pdf = pdfium.PdfDocument(str(tmp_path / "flat.pdf"))
+    pdf[0].set_rotation(90)
+    pdf[0].set_cropbox(100, 0, 595, 700)
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    pdf.save(str(folder / "turned.pdf"))
+    pdf.close()
+    pipeline.index(tmp_path / "ix", [folder])
+    pictures = PagePictures(tmp_path / "ix", tmp_path / "cache", workers=1)
+    try:
+        marks = pictures.marks("turned", 1, "trafficking")
+        out = tmp_path / "turned.png"
+        pictures.write_marked("turned", 1, None, out, width=800)
+    finally:
+        pictures.close()
+    assert (marks.width, marks.height) == pytest.approx((700, 495), abs=0.5)  # crop, turned
+    ((x0, y0, x1, y1),) = marks.boxes
+    assert x1 - x0 > 3 * (y1 - y0)  # the word reads upright: wide, not tall
+    image = Image.open(out).convert("L")
+    w, h = image.size
+    inside = image.crop((round(x0 * w), round(y0 * h), round(x1 * w), round(y1 * h)))
+    below = image.crop((round(x0 * w), round(y1 * h) + 15, round(x1 * w), round(y1 * h) + 40))
+    assert min(inside.get_flattened_data()) < 100  # ink under the box
+    assert min(below.get_flattened_data()) > 200  # and none under the line
+
+
+def test_the_server_side_never_imports_pdfium() -> None:
+    code = (
+        "import sys, search.cli, search.format, search.pageimage, search.web.app;"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pypdfium2', 'PIL')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+    worker = "import sys, search.render_worker; print('pypdfium2' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", worker], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "True"  # the check above can fail

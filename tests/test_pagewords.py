@@ -51,6 +51,13 @@ def test_split_words_cuts_runs_at_punctuation_and_line_changes() -> None:
     assert found[0].box == pytest.approx((0.0, 0.1, 0.019, 0.12))
 
 
+def test_split_words_follows_a_column_of_letters() -> None:
+    column = [(c, (0.5, 0.1 + i * 0.02, 0.51, 0.1 + i * 0.02 + 0.015)) for i, c in enumerate("abc")]
+    found = split_words([*column, ("x", (0.7, 0.1, 0.71, 0.115))])
+    assert [w.text for w in found] == ["abc", "x"]
+    assert found[0].box == pytest.approx((0.5, 0.1, 0.51, 0.155))
+
+
 def test_split_ocr_word_gives_each_run_its_share_of_the_box() -> None:
     parts = split_ocr_word("(ab),", (0.0, 0.0, 0.5, 0.1))
     assert [p.text for p in parts] == ["ab"]

@@ -261,12 +261,13 @@ class WebApp:
 
     def picture_view(self, pub_id: str, number: int, query: str) -> PictureView:
         """What the page view shows of the picture: its sources, the marks, the hit pages."""
-        hits = self.pictures.hit_pages(pub_id, query) if query else ()
         base = f"/picture/{_quote(pub_id)}/{number}"
         try:
-            marks = self.pictures.marks(pub_id, number, query or None)
-        except (PageImageError, NotFoundError) as exc:
-            return PictureView(base, "", 0, 0, (), (), hits, str(exc))
+            marks, hits = self.pictures.view(pub_id, number, query or None)
+        except NotFoundError as exc:  # the PDF went away since the text view was read
+            return PictureView(base, "", 0, 0, (), (), (), str(exc))
+        if isinstance(marks, PageImageError):
+            return PictureView(base, "", 0, 0, (), (), hits, str(marks))
         srcset = ", ".join(f"{base}?w={w} {w}w" for w in WIDTHS)
         return PictureView(
             f"{base}?w={DEFAULT_WIDTH}",
