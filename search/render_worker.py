@@ -144,7 +144,8 @@ def render(request: dict[str, Any]) -> dict[str, Any]:
     try:
         page = _page(pdf, int(request["page"]))
         scale = int(request["width"]) / page.get_width()
-        image = page.render(scale=scale, may_draw_forms=False).to_pil().convert("RGB")
+        bitmap = page.render(scale=scale, may_draw_forms=False, rev_byteorder=True)
+        image = bitmap.to_pil()  # RGB as rendered: no conversion pass
     finally:
         pdf.close()
     boxes = request.get("boxes") or []
