@@ -2,7 +2,7 @@
 takes too long or too much memory is killed without touching the server.
 
 Run as ``python -m search.render_worker --memory-mb N`` by
-:class:`search.pageimage.RenderWorker`, which sends one JSON request per line on stdin and
+:class:`search.renderpool.RenderWorker`, which sends one JSON request per line on stdin and
 reads one JSON answer per line on stdout (``{"error": ...}`` when a request fails; the
 process goes on). The memory limit is the process's own address-space limit
 (``RLIMIT_AS``); the time limit is the supervisor's, which kills the process and starts a
