@@ -7,8 +7,8 @@ export PUBSEARCH_INDEX ?= $(CURDIR)/.pubsearch/index
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo serve test lint typecheck check bench bench-web bench-ocr eval eval-doc corpus \
-	screenshot clean
+.PHONY: help install demo serve test lint typecheck check bench bench-web bench-ocr bench-cluster eval eval-doc corpus \
+	screenshot clean fidelity
 REALPDFS ?= ../shared/realpdfs
 
 help: ## List the targets
@@ -53,6 +53,9 @@ bench: $(STAMP) bench-web bench-ocr ## Benchmarks: web page, OCR, indexing the r
 bench-ocr: $(STAMP) ## OCR seconds per page and word recall on ../shared/realpdfs scans (needs tesseract)
 	$(PY) tests/benchmarks/bench_ocr.py $(REALPDFS)
 
+bench-cluster: $(STAMP) ## Built-in pool vs Dask LocalCluster pages/s, task costs, writer speed, rebuilds
+	$(PY) tests/benchmarks/bench_cluster.py
+
 bench-web: $(STAMP) ## Web page render times (target: median < 50 ms); page pictures and word boxes
 	$(PY) tests/benchmarks/bench_web.py
 	$(PY) tests/benchmarks/bench_picture.py $(REALPDFS)
@@ -60,6 +63,9 @@ bench-web: $(STAMP) ## Web page render times (target: median < 50 ms); page pict
 
 eval: $(STAMP) ## Search-quality evaluation (tests/eval) on the corpus and ../shared/realpdfs
 	$(PY) tests/eval/run_eval.py
+
+fidelity: $(STAMP) ## Words of every real-world page that reach the index vs pdfminer's (minutes)
+	$(PY) tests/benchmarks/fidelity.py $(REALPDFS) --workers 2
 
 eval-doc: $(STAMP) ## Run the evaluation and write its results into docs/evaluation.md
 	$(PY) tests/eval/run_eval.py --write docs/evaluation.md

@@ -16,10 +16,19 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
-from indexer.records import EXTRACTOR_VERSION, PdfInfo, RawPage
+from indexer.model import (
+    EXTRACTOR_VERSION,
+    Extraction,
+    FileFailure,
+    Limits,
+    PdfInfo,
+    RawPage,
+    Reason,
+)
 
 CACHE_ENV = "PUBSEARCH_CACHE"
 
@@ -30,23 +39,6 @@ def default_cache_dir() -> Path:
         return Path(env)
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "pubsearch"
-
-
-@dataclass(frozen=True, slots=True)
-class Extraction:
-    """Everything extraction produced for one file.
-
-    info: document facts, or None when the file could not be opened.
-    pages: every page in order (with per-page errors such as ``timeout``).
-    failure: (reason, detail) when the whole file failed, else None.
-    limits: the (file timeout s, page timeout s, memory MB) it ran under; a cached timeout
-        or out-of-memory is retried only under a larger limit.
-    """
-
-    info: PdfInfo | None
-    pages: tuple[RawPage, ...]
-    failure: tuple[str, str] | None
-    limits: tuple[float, float, float]
 
 
 def write_json_gz(target: Path, data: object) -> None:
@@ -99,22 +91,39 @@ class ExtractionCache(JsonCache):
             with gzip.open(self._file(sha256), "rt", encoding="utf-8") as fp:
                 data = json.load(fp)
             info = PdfInfo(**data["info"]) if data["info"] else None
-            pages = tuple(RawPage(**p) for p in data["pages"])
-            failure = tuple(data["failure"]) if data["failure"] else None
-            limits = tuple(float(x) for x in data["limits"])
-            if len(limits) != 3:
-                return None
-            return Extraction(info, pages, failure, limits)
+            pages = tuple(_raw_page(p) for p in data["pages"])
+            failure = data["failure"]
+            timeout, page_timeout, memory_mb = data["limits"]
+            return Extraction(
+                info=info,
+                pages=pages,
+                failure=FileFailure(reason=Reason(failure[0]), detail=failure[1])
+                if failure
+                else None,
+                limits=Limits(
+                    timeout=float(timeout),
+                    page_timeout=float(page_timeout),
+                    memory_mb=int(memory_mb),
+                ),
+            )
         except (OSError, ValueError, KeyError, TypeError):
-            return None  # absent or unreadable: extract again
+            return None  # absent, unreadable or of an older layout: extract again
 
     def put(self, sha256: str, extraction: Extraction) -> None:
         target = self._file(sha256)
         target.parent.mkdir(parents=True, exist_ok=True)
+        failure = extraction.failure
+        limits = extraction.limits
         data = {
             "info": asdict(extraction.info) if extraction.info else None,
             "pages": [asdict(p) for p in extraction.pages],
-            "failure": list(extraction.failure) if extraction.failure else None,
-            "limits": list(extraction.limits),
+            "failure": [failure.reason, failure.detail] if failure else None,
+            "limits": [limits.timeout, limits.page_timeout, limits.memory_mb],
         }
         write_json_gz(target, data)
+
+
+def _raw_page(data: dict[str, Any]) -> RawPage:
+    """A cached page; entries without a `reason` (an older layout) raise KeyError."""
+    reason = data.pop("reason")
+    return RawPage(**data, reason=Reason(reason) if reason else None)

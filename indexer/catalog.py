@@ -1,4 +1,4 @@
-"""The corpus catalog (``corpus/catalog.toml``) -> :class:`CatalogEntry` records.
+"""The corpus catalog (``corpus/catalog.toml``) -> :class:`~indexer.model.CatalogEntry` records.
 
 A catalog lists publications with their metadata and, for those with a PDF, the file name
 relative to the catalog's ``pdf/`` folder.
@@ -9,39 +9,15 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.errors import CatalogError
+from indexer.model import CatalogEntry
+
+__all__ = ["CATALOG_ENV", "CatalogEntry", "default_catalog", "iter_pdfs", "load_catalog"]
 
 CATALOG_ENV = "PUBSEARCH_CATALOG"
 _REQUIRED = ("id", "title")
-
-
-@dataclass(frozen=True, slots=True)
-class CatalogEntry:
-    """One publication of the catalog.
-
-    id: stable identifier (slug), unique in the catalog.
-    title, subtitle: as printed on the publication; subtitle may be None.
-    authors: authors and commissioning bodies, in catalog order.
-    year: publication year, or None when unknown.
-    type: report, manual, brochure, film, ...; None when unknown.
-    languages: declared languages (ISO 639-1, ``rom`` for Romani); they constrain detection.
-    description: a short summary.
-    pdf: path of the PDF as it is to be shown (catalog folder joined with the file name),
-         or None for entries without a PDF.
-    """
-
-    id: str
-    title: str
-    subtitle: str | None
-    authors: tuple[str, ...]
-    year: int | None
-    type: str | None
-    languages: tuple[str, ...]
-    description: str | None
-    pdf: Path | None
 
 
 def default_catalog() -> Path:

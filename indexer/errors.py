@@ -1,35 +1,72 @@
-"""Errors raised while building or opening an index.
+"""Errors raised while building or opening an index, and the exit codes of ``pubsearch``.
 
-Hierarchy::
+Every error of pubsearch derives from :class:`PubsearchError` and carries the
+:class:`ExitCode` the command line ends with (``exit_code``); the CLI's one handler reads
+it. The search side's errors are in :mod:`search.errors`. Hierarchy::
 
-    IndexerError
-    ├── CatalogError (+ ValueError)          the catalog file is missing or malformed
-    ├── ExtractionError                      one PDF could not be read; the batch goes on
-    │   ├── EncryptedPDFError               locked and no password opened it
-    │   └── EmptyPDFError                   the file has no pages
-    ├── IndexNotFoundError (+ FileNotFoundError)  no index at the given folder
-    ├── SchemaVersionError                  the index was built by another schema version
-    ├── IndexLockedError                    another indexer is writing to the index
-    └── OcrUnavailableError                 Tesseract (or a language pack) is not installed
+    PubsearchError                               exit_code ERROR unless said otherwise
+    ├── IndexerError
+    │   ├── CatalogError (+ ValueError)          CATALOG: the catalog is missing or malformed
+    │   ├── ExtractionError                      one PDF could not be read; the batch goes on
+    │   │   ├── EncryptedPDFError               locked and no password opened it
+    │   │   └── EmptyPDFError                   the file has no pages
+    │   ├── IndexNotFoundError (+ FileNotFoundError)  NO_INDEX: no index at the folder
+    │   ├── SchemaVersionError                  NO_INDEX: built by another schema version
+    │   ├── IndexLockedError                    INDEX_LOCKED: another indexer is writing
+    │   ├── OcrUnavailableError                 Tesseract (or a language pack) is missing
+    │   └── ClusterError                        CLUSTER: the --scheduler cluster cannot run it
+    │       ├── SchedulerUnreachableError       no Dask scheduler answers at the address
+    │       ├── NoWorkersError                  the scheduler has no workers
+    │       └── ClusterVersionError             a worker lacks pubsearch or runs another version
+    └── SearchError                             see :mod:`search.errors`
+
+Standard library only, so both packages import it without tantivy.
 
 Every message says what happened, where, and what to do next.
 """
 
 from __future__ import annotations
 
+from enum import IntEnum
+from typing import ClassVar
 
-class IndexerError(Exception):
+from indexer.codes import Reason
+
+
+class ExitCode(IntEnum):
+    """Exit codes of ``pubsearch``; documented in the README."""
+
+    OK = 0  # success (also: a search with no hits)
+    ERROR = 1  # unexpected error (a bug: run again with --verbose and report it)
+    USAGE = 2  # bad command line (click's own usage errors)
+    BAD_QUERY = 3  # query syntax error or unknown field; bad option value
+    NO_INDEX = 4  # no index at the location, or one of another schema version
+    FILES_FAILED = 5  # indexing finished but some files failed (the rest is indexed)
+    CATALOG = 6  # the catalog file is missing or malformed
+    INDEX_LOCKED = 7  # another `pubsearch index` is updating the index
+    CLUSTER = 8  # --scheduler: no scheduler answers, no workers, or workers lack this pubsearch
+
+
+class PubsearchError(Exception):
+    """Base class of every pubsearch error; `exit_code` is what the CLI exits with."""
+
+    exit_code: ClassVar[ExitCode] = ExitCode.ERROR
+
+
+class IndexerError(PubsearchError):
     """Base class of every error raised by the indexer package."""
 
 
 class CatalogError(IndexerError, ValueError):
     """The corpus catalog cannot be read or has an invalid entry."""
 
+    exit_code = ExitCode.CATALOG
+
 
 class ExtractionError(IndexerError):
-    """A PDF could not be extracted; `reason` is a short machine-readable code."""
+    """A PDF could not be extracted; `reason` is its machine-readable code."""
 
-    reason = "corrupt"
+    reason: ClassVar[Reason] = Reason.CORRUPT
 
     def __init__(self, path: str, detail: str) -> None:
         self.path = path
@@ -40,17 +77,19 @@ class ExtractionError(IndexerError):
 class EncryptedPDFError(ExtractionError):
     """The PDF is encrypted and neither the empty nor a given password opened it."""
 
-    reason = "encrypted"
+    reason = Reason.ENCRYPTED
 
 
 class EmptyPDFError(ExtractionError):
     """The PDF parsed but holds no pages."""
 
-    reason = "no-pages"
+    reason = Reason.NO_PAGES
 
 
 class IndexNotFoundError(IndexerError, FileNotFoundError):
     """There is no pubsearch index in the given folder."""
+
+    exit_code = ExitCode.NO_INDEX
 
     def __init__(self, index_dir: str) -> None:
         self.index_dir = index_dir
@@ -63,6 +102,8 @@ class IndexNotFoundError(IndexerError, FileNotFoundError):
 class SchemaVersionError(IndexerError):
     """The index on disk was written with a different schema version."""
 
+    exit_code = ExitCode.NO_INDEX
+
     def __init__(self, index_dir: str, found: object, expected: int) -> None:
         self.index_dir = index_dir
         super().__init__(
@@ -74,6 +115,8 @@ class SchemaVersionError(IndexerError):
 class IndexLockedError(IndexerError):
     """Another ``pubsearch index`` holds the index's writer lock."""
 
+    exit_code = ExitCode.INDEX_LOCKED
+
     def __init__(self, index_dir: str, pid: object, since: object) -> None:
         self.index_dir = index_dir
         super().__init__(
@@ -84,3 +127,47 @@ class IndexLockedError(IndexerError):
 
 class OcrUnavailableError(IndexerError):
     """Tesseract or its language packs are missing; the message names the apt command."""
+
+
+class ClusterError(IndexerError):
+    """The Dask cluster given with ``--scheduler`` cannot run this index run."""
+
+    exit_code = ExitCode.CLUSTER
+
+
+class SchedulerUnreachableError(ClusterError):
+    """No Dask scheduler answered at the address."""
+
+    def __init__(self, address: str, detail: str) -> None:
+        self.address = address
+        super().__init__(
+            f"no Dask scheduler answers at {address} ({detail}); start one there with "
+            "`dask scheduler` (and workers with `dask worker ADDRESS --nthreads 1`), "
+            "or index without --scheduler"
+        )
+
+
+class NoWorkersError(ClusterError):
+    """The scheduler answered but no worker joined it in time."""
+
+    def __init__(self, address: str, waited: float) -> None:
+        self.address = address
+        super().__init__(
+            f"the Dask scheduler at {address} has no workers (waited {waited:.0f} s); start "
+            f"them with `dask worker {address} --nworkers K --nthreads 1`"
+        )
+
+
+class ClusterVersionError(ClusterError):
+    """A worker lacks pubsearch, or runs another version of it."""
+
+    def __init__(self, address: str, worker: str, found: str | None, wanted: str) -> None:
+        self.worker = worker
+        if found is None:
+            what = "does not have pubsearch installed"
+        else:
+            what = f"runs pubsearch {found}, this machine {wanted}"
+        super().__init__(
+            f"Dask worker {worker} (scheduler {address}) {what}; install the same version on "
+            f"every worker: pip install 'pubsearch[cluster]=={wanted}'"
+        )

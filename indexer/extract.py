@@ -12,7 +12,7 @@ import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from pdfminer.converter import PDFPageAggregator
 from pdfminer.layout import (
@@ -32,14 +32,23 @@ from pdfminer.pdftypes import resolve1
 from pdfminer.utils import decode_text
 
 from indexer.errors import EmptyPDFError, EncryptedPDFError, ExtractionError
-from indexer.records import EXTRACTOR_VERSION, PdfInfo, RawPage
+from indexer.model import EXTRACTOR_VERSION, PdfInfo, RawPage, Reason
 
-__all__ = ["EXTRACTOR_VERSION", "PdfInfo", "RawPage", "iter_pages", "page_text"]
+__all__ = [
+    "EXTRACTOR_VERSION",
+    "LAPARAMS",
+    "PdfInfo",
+    "RawPage",
+    "iter_pages",
+    "page_text",
+    "reading_order",
+]
 
 # pdfminer logs every recoverable oddity of real-world files as a warning.
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
-_LAPARAMS = LAParams(all_texts=True)
+#: The layout parameters of every page (the fidelity measurement uses the same).
+LAPARAMS = LAParams(all_texts=True)
 _YEAR = re.compile(r"(19|20)\d\d")
 
 
@@ -100,44 +109,89 @@ def _loose_chars(item: LTComponent) -> str:
     return "\n\n".join(x for x in [own, *rest] if x.strip())
 
 
-def _is_two_columns(left: list[LTTextBox], right: list[LTTextBox], total: int) -> bool:
+class Box(Protocol):
+    """What :func:`reading_order` reads of a text box (an ``LTTextBox`` has it all)."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    def __len__(self) -> int: ...
+
+    def get_text(self) -> str: ...
+
+
+B = TypeVar("B", bound=Box)
+
+#: How far (share of the page width) a column box may reach over the middle of the page.
+COLUMN_TOLERANCE = 0.02
+#: How much (points) a column box may overlap a full-width box vertically and still be
+#: above or below it (descenders, loose bounding boxes).
+BAND_TOLERANCE = 2.0
+
+
+def _is_two_columns(left: Sequence[Box], right: Sequence[Box], total: int) -> bool:
     """Both halves carry at least a tenth of the page's text in paragraph-like boxes
     (three lines or more): a column layout, not a table of one-line cells."""
 
-    def paragraph_chars(boxes: list[LTTextBox]) -> int:
+    def paragraph_chars(boxes: Sequence[Box]) -> int:
         return sum(len(b.get_text()) for b in boxes if len(b) >= 3)
 
     return total > 0 and min(paragraph_chars(left), paragraph_chars(right)) >= 0.1 * total
 
 
-def reading_order(boxes: list[LTTextBox], page_x0: float, page_x1: float) -> list[LTTextBox]:
-    """Put the boxes of a two-column page in column order.
+def _overlaps(a: Box, b: Box) -> bool:
+    """Whether `a` and `b` share more than :data:`BAND_TOLERANCE` of height."""
+    return min(a.y1, b.y1) - max(a.y0, b.y0) > BAND_TOLERANCE
+
+
+def reading_order(boxes: Sequence[B], page_x0: float, page_x1: float) -> list[B]:
+    """The boxes of one page in reading order: always a permutation of `boxes` (every box
+    exactly once).
 
     pdfminer orders boxes by a mix of position and flow, which on a two-column page may put
     the top of the right column before a heading of the left one. When the page is clearly
-    two columns, boxes are read band by band (bands separated by full-width boxes), left
-    column top to bottom, then right column. Other pages keep pdfminer's order.
+    two columns, it is read band by band, the bands separated by boxes that span the
+    middle (titles, full-width paragraphs): in each band the left column top to bottom,
+    then the right one, then the separator below. Where the layout is not that clear (one
+    column, tables of one-line cells, a column box beside a spanning box, spanning boxes
+    side by side), pdfminer's order is kept rather than guessed at.
     """
     mid = (page_x0 + page_x1) / 2
-    tol = (page_x1 - page_x0) * 0.02
-    left = [b for b in boxes if b.x1 <= mid + tol]
-    right = [b for b in boxes if b.x0 >= mid - tol]
+    tol = (page_x1 - page_x0) * COLUMN_TOLERANCE
+    left: list[B] = []
+    right: list[B] = []
+    spanning: list[B] = []
+    for box in boxes:  # each box in exactly one of the three lists
+        if box.x1 <= mid + tol and box.x0 < mid - tol:
+            left.append(box)
+        elif box.x0 >= mid - tol and box.x1 > mid + tol:
+            right.append(box)
+        else:
+            spanning.append(box)
     if not left or not right:
-        return boxes
-    total = sum(len(b.get_text()) for b in boxes)
-    if not _is_two_columns(left, right, total):
-        return boxes
-    full = sorted((b for b in boxes if b not in left and b not in right), key=lambda b: -b.y1)
-    ordered: list[LTTextBox] = []
-    top = float("inf")
-    for separator in [*full, None]:
-        bottom = separator.y1 if separator is not None else float("-inf")
-        for column in (left, right):
-            band = [b for b in column if bottom <= (b.y0 + b.y1) / 2 < top]
-            ordered += sorted(band, key=lambda b: -b.y1)
-        if separator is not None:
-            ordered.append(separator)
-            top = separator.y0
+        return list(boxes)
+    if not _is_two_columns(left, right, sum(len(b.get_text()) for b in boxes)):
+        return list(boxes)
+    separators = sorted(spanning, key=lambda b: -b.y1)
+    for i, sep in enumerate(separators):
+        if any(_overlaps(sep, other) for other in separators[i + 1 :]):
+            return list(boxes)  # spanning boxes side by side: a table or a sidebar
+        if any(_overlaps(sep, b) for b in left) or any(_overlaps(sep, b) for b in right):
+            return list(boxes)  # a column box beside a spanning one: not a clean band
+    bands: list[tuple[list[B], list[B]]] = [([], []) for _ in range(len(separators) + 1)]
+    for column, side in ((left, 0), (right, 1)):
+        for box in column:
+            centre = (box.y0 + box.y1) / 2
+            band = sum(1 for sep in separators if (sep.y0 + sep.y1) / 2 > centre)
+            bands[band][side].append(box)
+    ordered: list[B] = []
+    for n, (band_left, band_right) in enumerate(bands):
+        ordered += sorted(band_left, key=lambda b: -b.y1)
+        ordered += sorted(band_right, key=lambda b: -b.y1)
+        if n < len(separators):
+            ordered.append(separators[n])
     return ordered
 
 
@@ -172,12 +226,15 @@ def iter_pages(
     passwords: Sequence[str] = (),
     on_info: Callable[[PdfInfo], object] | None = None,
     start: int = 1,
+    on_layout: Callable[[int, LTPage], object] | None = None,
 ) -> Iterator[RawPage]:
     """Yield the text of each page of the PDF at `path`, from page `start` (1-based) on.
 
     `passwords` are tried after the empty one. `on_info` is called with the document's
-    :class:`PdfInfo` as soon as the file is open, before the first page is read. A page that fails
-    to parse is yielded with its error; :class:`MemoryError` is not caught.
+    :class:`PdfInfo` as soon as the file is open, before the first page is read. `on_layout` is
+    called with each page's number and pdfminer layout before its text is taken (the fidelity
+    measurement compares the two). A page that fails to parse is yielded with its error;
+    :class:`MemoryError` is not caught.
     """
     try:
         if path.stat().st_size == 0:
@@ -205,7 +262,7 @@ def iter_pages(
                     )
                 )
             resources = PDFResourceManager(caching=True)
-            device = PDFPageAggregator(resources, laparams=_LAPARAMS)
+            device = PDFPageAggregator(resources, laparams=LAPARAMS)
             interpreter = PDFPageInterpreter(resources, device)
             for number, page in enumerate(pages, start=1):
                 if number < start:
@@ -213,14 +270,17 @@ def iter_pages(
                 try:
                     interpreter.process_page(page)
                     layout = device.get_result()
+                    if on_layout is not None:
+                        on_layout(number, layout)
                     text = page_text(layout)
                     images = image_share(layout)
                 except MemoryError:
                     raise
                 except Exception as exc:  # one bad page must not lose the others
-                    yield RawPage(number, "", _describe(exc, "unreadable page"))
+                    error = _describe(exc, "unreadable page")
+                    yield RawPage(number=number, text="", error=error, reason=Reason.UNREADABLE)
                 else:
-                    yield RawPage(number, text, image_share=images)
+                    yield RawPage(number=number, text=text, image_share=images)
     except OSError as exc:
         raise ExtractionError(str(path), f"cannot read file ({exc.strerror or exc})") from exc
 

@@ -116,6 +116,11 @@ class LanguageGuess:
     detected: str
 
 
+def load_profiles() -> None:
+    """Load langdetect's language profiles now (they load on first use otherwise)."""
+    init_factory()
+
+
 def _probabilities(text: str) -> list[tuple[str, float]]:
     init_factory()
     detector = detector_factory._factory.create()

@@ -2,7 +2,9 @@
 
 The only pypdfium2 import and the only place Tesseract is run. One page at a time:
 
-1. render the page to an 8-bit grey image at :data:`DPI` (the page's own /Rotate applied);
+1. render the page to an 8-bit grey image at :data:`DPI` (the page's own /Rotate applied),
+   or at the highest lower resolution that keeps it within :data:`MAX_PIXELS` (a poster:
+   the page's ``note`` says so), so that memory stays bounded whatever the page size;
 2. look the image up in the :class:`OcrCache` (key: SHA-256 of the pixels, languages and
    engine versions), so a page is never read twice, whatever file it comes in;
 3. detect its orientation and script with Tesseract's OSD (``--psm 0``); a page the OSD
@@ -24,6 +26,7 @@ import functools
 import gzip
 import hashlib
 import json
+import math
 import os
 import re
 import shutil
@@ -35,14 +38,18 @@ from pathlib import Path
 
 from indexer.cache import JsonCache, write_json_gz
 from indexer.errors import OcrUnavailableError
-from indexer.records import OcrPage
+from indexer.model import OcrPage
 
 #: Bumped whenever OCR output changes for the same image (part of the cache key).
 OCR_VERSION = 1
 DPI = 300
+#: Most pixels a page is rendered with: A3 at 300 dpi (17.4 million) fits; an A0 poster
+#: (139 million at 300 dpi) is rendered at 107 dpi instead. The image, its copies and
+#: Tesseract's working memory then stay within the worker's memory limit.
+MAX_PIXELS = 18_000_000
 #: The Tesseract program: ``$PUBSEARCH_TESSERACT``, else ``tesseract`` on the PATH.
 TESSERACT = os.environ.get("PUBSEARCH_TESSERACT", "tesseract")
-#: ISO 639-1 (and ``rom``) -> Tesseract language pack.
+#: ISO 639-1 (and ``rom``) -> Tesseract language pack (fmt: skip: a table, six pairs a line).
 TESSERACT_LANGUAGES = {
     "sv": "swe", "en": "eng", "ro": "ron", "bg": "bul", "ru": "rus", "uk": "ukr",
     "no": "nor", "da": "dan", "fi": "fin", "de": "deu", "fr": "fra", "es": "spa",
@@ -109,21 +116,25 @@ def require_engine() -> Engine:
 
 @dataclass(frozen=True, slots=True)
 class Image:
-    """An 8-bit grey image as a binary PGM file (what Tesseract reads on stdin)."""
+    """An 8-bit grey image as a binary PGM file (what Tesseract reads on stdin), rendered
+    at `dpi`."""
 
     pgm: bytes
     width: int
     height: int
+    dpi: int = DPI
 
     @property
     def digest(self) -> str:
         return hashlib.sha256(self.pgm).hexdigest()
 
 
-def render(path: Path, number: int, passwords: Sequence[str] = (), rotation: int = 0,
-           dpi: int = DPI) -> Image:  # fmt: skip
-    """Page `number` (1-based) of the PDF at `path`, in grey at `dpi`, turned `rotation`
-    degrees clockwise (on top of the page's own /Rotate)."""
+def render(
+    path: Path, number: int, passwords: Sequence[str] = (), rotation: int = 0, dpi: int = DPI
+) -> Image:
+    """Page `number` (1-based) of the PDF at `path`, in grey at `dpi` (lower if that makes
+    more than :data:`MAX_PIXELS`), turned `rotation` degrees clockwise (on top of the page's
+    own /Rotate)."""
     import pypdfium2 as pdfium
 
     last: Exception | None = None
@@ -135,15 +146,32 @@ def render(path: Path, number: int, passwords: Sequence[str] = (), rotation: int
             continue
         try:
             page = pdf[number - 1]
+            width_pt, height_pt = page.get_size()
+            dpi = capped_dpi(width_pt, height_pt, dpi)
             bitmap = page.render(scale=dpi / 72, rotation=rotation, grayscale=True)
             width, height, stride = bitmap.width, bitmap.height, bitmap.stride
             raw = bytes(bitmap.buffer)
             if stride != width:
                 raw = b"".join(raw[i * stride : i * stride + width] for i in range(height))
-            return Image(b"P5\n%d %d\n255\n" % (width, height) + raw, width, height)
+            return Image(b"P5\n%d %d\n255\n" % (width, height) + raw, width, height, dpi)
         finally:
             pdf.close()
     raise OSError(f"cannot render page {number}: {last}")
+
+
+def capped_dpi(width_pt: float, height_pt: float, dpi: int = DPI) -> int:
+    """`dpi`, or the highest lower one at which a page of `width_pt` x `height_pt` points
+    renders to at most :data:`MAX_PIXELS` pixels (each side rounded up, as PDFium does)."""
+
+    def pixels(at: float) -> int:
+        return math.ceil(width_pt * at / 72) * math.ceil(height_pt * at / 72)
+
+    if pixels(dpi) <= MAX_PIXELS:
+        return dpi
+    capped = max(1, math.floor(dpi * math.sqrt(MAX_PIXELS / pixels(dpi))))
+    while capped > 1 and pixels(capped) > MAX_PIXELS:
+        capped -= 1
+    return capped
 
 
 # ---------------------------------------------------------------- Tesseract
@@ -157,9 +185,12 @@ MIN_OSD_CONFIDENCE = 2.0
 
 def _tesseract(args: list[str], image: Image, timeout: float | None) -> str:
     result = subprocess.run(
-        [TESSERACT, "stdin", "stdout", "--dpi", str(DPI), *args],
-        input=image.pgm, capture_output=True, timeout=timeout, env=_ENV,
-    )  # fmt: skip
+        [TESSERACT, "stdin", "stdout", "--dpi", str(image.dpi), *args],
+        input=image.pgm,
+        capture_output=True,
+        timeout=timeout,
+        env=_ENV,
+    )
     if result.returncode != 0:
         message = result.stderr.decode(errors="replace").strip().splitlines()
         raise OSError(f"tesseract failed: {message[-1] if message else result.returncode}")
@@ -180,8 +211,9 @@ def orientation(image: Image, timeout: float | None = None) -> tuple[int, str | 
     return degrees % 360, script.group(1) if script else None
 
 
-def recognize(image: Image, packs: Sequence[str], timeout: float | None = None
-              ) -> tuple[str, float | None]:  # fmt: skip
+def recognize(
+    image: Image, packs: Sequence[str], timeout: float | None = None
+) -> tuple[str, float | None]:
     """(text, mean word confidence) of the image read with Tesseract language `packs`."""
     text, mean, _ = recognize_words(image, packs, timeout)
     return text, mean
@@ -273,8 +305,21 @@ def ocr_page(
     text, confidence, words = recognize_words(image, packs, timeout)
     if cache is not None:  # kept for marking matches on the page picture
         OcrWordsCache(cache.root).put(first.digest, upright_words(words, rotation, image))
-    page = OcrPage(number, text, confidence, rotation, "+".join(packs),
-                   round(time.monotonic() - started, 3))  # fmt: skip
+    note = ""
+    if image.dpi != DPI:
+        note = (
+            f"rendered at {image.dpi} dpi, not {DPI}: at {DPI} dpi the page would be over "
+            f"{MAX_PIXELS // 1_000_000} million pixels"
+        )
+    page = OcrPage(
+        number=number,
+        text=text,
+        confidence=confidence,
+        rotation=rotation,
+        languages="+".join(packs),
+        seconds=round(time.monotonic() - started, 3),
+        note=note,
+    )
     if cache is not None:
         cache.put(key, page)
     return page

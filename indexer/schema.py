@@ -25,6 +25,7 @@ import tantivy
 
 from indexer import stopwords
 from indexer.errors import IndexNotFoundError, SchemaVersionError
+from indexer.model import ANALYSES, NEUTRAL, STANDARD
 
 SCHEMA_VERSION = 4
 META_FILE = "pubsearch.json"
@@ -32,7 +33,7 @@ MAX_TOKEN_BYTES = 240
 UNDETERMINED = "und"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class LanguageSpec:
     """How one language's text is analyzed.
 
@@ -62,7 +63,7 @@ class LanguageSpec:
 
 def _spec(code: str, name: str, stop: bool = True) -> LanguageSpec:
     key = name.lower()
-    return LanguageSpec(code, name, key, key if stop else None)
+    return LanguageSpec(code=code, name=name, stemmer=key, stopwords=key if stop else None)
 
 
 #: code -> how that language is analyzed. Languages Tantivy can stem, with its stop list
@@ -72,9 +73,9 @@ LANGUAGES: Mapping[str, LanguageSpec] = {
     for spec in (
         _spec("sv", "Swedish"),
         _spec("en", "English"),
-        LanguageSpec("ro", "Romanian", "romanian", stopwords.ROMANIAN),
+        LanguageSpec(code="ro", name="Romanian", stemmer="romanian", stopwords=stopwords.ROMANIAN),
         _spec("ru", "Russian"),
-        LanguageSpec("bg", "Bulgarian", None, stopwords.BULGARIAN),
+        LanguageSpec(code="bg", name="Bulgarian", stemmer=None, stopwords=stopwords.BULGARIAN),
         _spec("de", "German"),
         _spec("fr", "French"),
         _spec("da", "Danish"),
@@ -89,7 +90,7 @@ LANGUAGES: Mapping[str, LanguageSpec] = {
         _spec("el", "Greek", stop=False),
         _spec("ar", "Arabic", stop=False),
         _spec("ta", "Tamil", stop=False),
-        LanguageSpec(UNDETERMINED, "Undetermined", None, None),
+        LanguageSpec(code=UNDETERMINED, name="Undetermined", stemmer=None, stopwords=None),
     )
 }
 
@@ -131,8 +132,6 @@ F_RUN = "run"
 # the mean OCR word confidence (0-100). On a file record, how many pages still need OCR
 # and the --ocr mode the file was indexed with.
 F_OCR = "ocr"
-OCR_DONE = "done"
-OCR_NEEDED = "needed"
 F_OCR_CONFIDENCE = "ocr_confidence"
 F_NEEDS_OCR = "needs_ocr"
 F_OCR_MODE = "ocr_mode"
@@ -156,12 +155,9 @@ def build_analyzer(spec: LanguageSpec) -> tantivy.TextAnalyzer:
     return builder.build()
 
 
-#: How an index analyzes text: "standard" (per-language analyzers, the product) or
-#: "neutral" (every field language-neutral: an evaluation ablation). Stored in the index's
-#: metadata; opening an index registers the analyzers it was built with.
-STANDARD = "standard"
-NEUTRAL = "neutral"
-ANALYSES = (STANDARD, NEUTRAL)
+#: How an index analyzes text: :data:`~indexer.model.STANDARD` or ``NEUTRAL`` (see
+#: :data:`~indexer.model.ANALYSES`). Stored in the index's metadata; opening an index
+#: registers the analyzers it was built with.
 
 _ANALYZERS: dict[tuple[str, str], tantivy.TextAnalyzer] = {}
 
@@ -180,9 +176,17 @@ def analyzer(code: str, analysis: str = STANDARD) -> tantivy.TextAnalyzer:
 def build_schema() -> tantivy.Schema:
     b = tantivy.SchemaBuilder()
     for name in (
-        F_ID, F_TYPE, F_LANG, F_DOC_LANGS, F_SHA256, F_QUALITY, F_KIND, F_STATUS, F_AUTHOR_FACET,
+        F_ID,
+        F_TYPE,
+        F_LANG,
+        F_DOC_LANGS,
+        F_SHA256,
+        F_QUALITY,
+        F_KIND,
+        F_STATUS,
+        F_AUTHOR_FACET,
         F_OCR,
-    ):  # fmt: skip
+    ):
         b.add_text_field(name, stored=True, fast=True, tokenizer_name="raw")
     for name in (F_PATH, F_ABSPATH, F_KEY, F_REASON, F_DETAIL, F_FAILED_PAGES, F_SOURCE):
         b.add_text_field(name, stored=True, tokenizer_name="raw")

@@ -1,7 +1,7 @@
 """Extraction in worker processes, each file under a time limit and a memory limit.
 
 :func:`extract_all` runs :func:`indexer.extract.iter_pages` for many files in ``workers``
-processes and yields one :class:`~indexer.cache.Extraction` per file, in completion order.
+processes and yields one :class:`~indexer.model.Extraction` per file, in completion order.
 
 Workers stream a file page by page. The supervisor (the calling process) enforces:
 
@@ -17,14 +17,13 @@ Workers stream a file page by page. The supervisor (the calling process) enforce
 
 Peak memory is therefore bounded by ``workers`` x the per-worker limit, not by corpus size.
 
-The same pool reads pages with OCR: a :class:`Job` with an :class:`~indexer.records.OcrPlan`
+The same pool reads pages with OCR: a :class:`Job` with an :class:`~indexer.model.OcrPlan`
 renders and reads its pages one by one (:func:`indexer.ocr.ocr_page`) under the plan's own
 per-page time limit (no file limit: a long scan takes as long as its pages), and a page
 that times out or kills its worker is recorded with that reason while a fresh worker goes
-on with the next. Jobs can be added while the pool runs (`more`): the indexer plans OCR
-for a file once its text is in.
-Workers are forked from a fork server that has pdfminer and langdetect loaded, so a killed
-worker is replaced in milliseconds.
+on with the next. Jobs can be added while the pool runs (`more`). With a job's `text`
+request the worker also makes the file's page texts (:mod:`indexer.analyze`). Workers fork
+from a fork server with pdfminer and langdetect loaded (:mod:`indexer.preload`).
 """
 
 from __future__ import annotations
@@ -36,7 +35,7 @@ import os
 import signal
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
@@ -44,27 +43,38 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
-from indexer.cache import Extraction
-from indexer.records import OcrOutcome, OcrPage, OcrPlan, PdfInfo, RawPage
+from indexer.model import (
+    DEFAULT_MEMORY_MB,
+    DEFAULT_PAGE_TIMEOUT,
+    DEFAULT_TIMEOUT,
+    Extraction,
+    FileFailure,
+    FileText,
+    Job,
+    Limits,
+    OcrOutcome,
+    OcrPage,
+    OcrPlan,
+    PdfInfo,
+    RawPage,
+    Reason,
+    TextRequest,
+)
 
-DEFAULT_TIMEOUT = 300.0
-DEFAULT_PAGE_TIMEOUT = 60.0
-DEFAULT_OCR_TIMEOUT = 120.0
-DEFAULT_MEMORY_MB = 2048
+__all__ = [
+    "DEFAULT_MEMORY_MB",
+    "DEFAULT_PAGE_TIMEOUT",
+    "DEFAULT_TIMEOUT",
+    "Job",
+    "extract_all",
+]
+
 #: A worker is replaced after this many files, so slow leaks cannot pile up.
 FILES_PER_WORKER = 200
+#: Seconds a worker may spend making one file's text (past it, the indexer makes it).
+TEXT_TIMEOUT = 120.0
 _POLL = 0.25
-
-
-@dataclass(frozen=True, slots=True)
-class Job:
-    """One file to extract (or, with `ocr`, pages of it to read with OCR): `key`
-    identifies it to the caller."""
-
-    key: str
-    path: Path
-    passwords: tuple[str, ...] = ()
-    ocr: OcrPlan | None = None
+DEFAULT_LIMITS = Limits()
 
 
 # ------------------------------------------------------------------ worker side
@@ -87,8 +97,10 @@ OOM_EXIT = 75
 
 
 def _worker_main(conn: Connection, memory_mb: int) -> None:
-    """Receive ("extract", path, passwords, start) or ("ocr", path, passwords, plan, start)
-    jobs; stream info, pages (or OCR pages), and a final word back.
+    """Receive ("extract", path, passwords, start, request), ("text", pages, request) or
+    ("ocr", path, passwords, plan, start, pages, request) jobs; stream info, pages (or OCR
+    pages), the file's text when asked (after an ("analyzing", None) mark), and a final
+    word back.
 
     Any MemoryError, wherever it strikes, ends the worker with :data:`OOM_EXIT`; the
     supervisor records the page and goes on with a fresh worker.
@@ -109,47 +121,78 @@ def _worker_main(conn: Connection, memory_mb: int) -> None:
             if message[0] == "ocr":
                 _ocr_job(conn, *message[1:])
                 continue
-            _kind, path, passwords, start = message
+            if message[0] == "text":
+                _send_text(conn, message[1], message[2])
+                conn.send(("done", None))
+                continue
+            _kind, path, passwords, start, request = message
             try:
                 on_info = (lambda info: conn.send(("info", info))) if start == 1 else None
+                pages = []
                 for page in iter_pages(Path(path), passwords, on_info, start=start):
                     conn.send(("page", page))
+                    pages.append(page)
+                if request is not None and start == 1 and pages:
+                    _send_text(conn, pages, request)
                 conn.send(("done", None))
             except ExtractionError as exc:
-                conn.send(("fail", (exc.reason, exc.detail)))
+                conn.send(("fail", FileFailure(reason=exc.reason, detail=exc.detail)))
             except MemoryError:
                 raise
             except Exception as exc:  # a bug or an unforeseen pdfminer error: report, go on
                 detail = f"extraction failed ({type(exc).__name__}: {exc})"
-                conn.send(("fail", ("corrupt", detail)))
+                conn.send(("fail", FileFailure(reason=Reason.CORRUPT, detail=detail)))
     except MemoryError:
         os._exit(OOM_EXIT)
 
 
+def _send_text(
+    conn: Connection,
+    pages: Sequence[RawPage],
+    request: TextRequest,
+    ocr: dict[int, OcrPage] | None = None,
+) -> None:
+    from indexer.analyze import file_text
+
+    conn.send(("analyzing", None))
+    conn.send(("text", file_text(pages, request, ocr)))
+
+
 def _ocr_job(
-    conn: Connection, path: str, passwords: tuple[str, ...], plan: OcrPlan, start: int
+    conn: Connection,
+    path: str,
+    passwords: tuple[str, ...],
+    plan: OcrPlan,
+    start: int,
+    pages: tuple[RawPage, ...] | None,
+    request: TextRequest | None,
 ) -> None:
     """Read the plan's pages from index `start` on; one ("ocr-start", n) before each page
-    (so the supervisor times it) and one ("ocr-page", OcrPage) after."""
+    (so the supervisor times it) and one ("ocr-page", OcrPage) after; then, for a job read
+    in one go with a request, the file's text with the OCR text in."""
     import subprocess
 
     from indexer.errors import OcrUnavailableError
     from indexer.ocr import OcrCache, ocr_page
 
     cache = OcrCache(Path(plan.cache_dir)) if plan.cache_dir else None
+    read: dict[int, OcrPage] = {}
     for number in plan.pages[start:]:
         conn.send(("ocr-start", number))
         try:
             page = ocr_page(Path(path), number, plan.languages, passwords, cache, plan.timeout)
         except subprocess.TimeoutExpired:
-            page = OcrPage(number, error="timeout")
+            page = OcrPage(number=number, error="timeout")
         except (OSError, OcrUnavailableError, ValueError) as exc:
-            page = OcrPage(number, error=f"ocr failed ({exc})")
+            page = OcrPage(number=number, error=f"ocr failed ({exc})")
         except MemoryError:
             raise
         except Exception as exc:  # pdfium or a bug: this page only
-            page = OcrPage(number, error=f"ocr failed ({type(exc).__name__}: {exc})")
+            page = OcrPage(number=number, error=f"ocr failed ({type(exc).__name__}: {exc})")
         conn.send(("ocr-page", page))
+        read[number] = page
+    if request is not None and pages is not None and start == 0:
+        _send_text(conn, pages, request, read)
     conn.send(("done", None))
 
 
@@ -159,17 +202,24 @@ def _ocr_job(
 @dataclass(slots=True)
 class _Task:
     job: Job
-    started: float
     deadline: float
     info: PdfInfo | None = None
     pages: list[RawPage] = field(default_factory=list)
     next_page: int = 1
     ocr_pages: list[OcrPage] = field(default_factory=list)
+    analyzing: bool = False  # the worker is making the file's text (all pages are in)
+    text: FileText | None = None
 
-    def result(
-        self, failure: tuple[str, str] | None, limits: tuple[float, float, float]
-    ) -> Extraction:
-        return Extraction(self.info, tuple(self.pages), failure, limits)
+    def result(self, failure: FileFailure | None, limits: Limits) -> Extraction:
+        return Extraction(
+            info=self.info, pages=tuple(self.pages), failure=failure, limits=limits, text=self.text
+        )
+
+    def ended(self, limits: Limits) -> Extraction | OcrOutcome:  # of an OCR or text job
+        if self.job.ocr is not None:
+            return OcrOutcome(pages=tuple(self.ocr_pages), text=self.text)
+        pages = self.job.pages or ()
+        return Extraction(info=None, pages=pages, failure=None, limits=limits, text=self.text)
 
 
 @dataclass(slots=True)
@@ -191,7 +241,7 @@ class _Pool:
         process = self.ctx.Process(target=_worker_main, args=(child, self.memory_mb), daemon=True)
         process.start()
         child.close()
-        return _Slot(process, parent)
+        return _Slot(process=process, conn=parent)
 
     @staticmethod
     def kill(slot: _Slot) -> None:
@@ -215,27 +265,62 @@ def _context() -> BaseContext:
     methods = multiprocessing.get_all_start_methods()
     if "forkserver" in methods:
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["indexer.extract", "indexer.errors"])
+        ctx.set_forkserver_preload(["indexer.preload"])
         return ctx
     return multiprocessing.get_context("spawn")
 
 
-def _describe_death(process: BaseProcess, memory_note: str) -> str:
+class KeptWorkers:
+    """Idle workers kept from one :func:`extract_all` call to the next (a Dask task reads
+    one file per call; a fresh process would load pdfminer's caches again each time)."""
+
+    def __init__(self) -> None:
+        self._idle: dict[int, list[_Slot]] = {}
+
+    def take(self, memory_mb: int) -> _Slot | None:
+        idle = self._idle.get(memory_mb, [])
+        while idle:
+            slot = idle.pop()
+            if slot.process.is_alive():
+                return slot
+            _Pool.kill(slot)
+        return None
+
+    def keep(self, memory_mb: int, slot: _Slot) -> None:
+        self._idle.setdefault(memory_mb, []).append(slot)
+
+
+def start_fork_server() -> int:
+    """Start the fork server now (its modules loaded); the pid of a worker it forked."""
+    pool = _Pool(_context(), 0)
+    slot = pool.spawn()
+    pid = slot.process.pid or 0
+    pool.stop(slot)
+    return pid
+
+
+def _describe_death(process: BaseProcess, memory_note: str) -> tuple[Reason, str]:
+    """Why a worker died: its reason code and the words for people."""
     process.join(timeout=2)
     code = process.exitcode
     if code == OOM_EXIT:
-        return f"out-of-memory (over the {memory_note} limit)"
+        return Reason.OUT_OF_MEMORY, f"out-of-memory (over the {memory_note} limit)"
     if code is not None and code < 0:
         name = signal.Signals(-code).name if -code in signal.valid_signals() else str(-code)
         if -code == signal.SIGKILL:
-            return f"out-of-memory (worker killed by {name})"
-        return f"crashed (worker killed by {name})"
-    return f"crashed (worker exited with code {code})"
+            return Reason.OUT_OF_MEMORY, f"out-of-memory (worker killed by {name})"
+        return Reason.CRASHED, f"crashed (worker killed by {name})"
+    return Reason.CRASHED, f"crashed (worker exited with code {code})"
 
 
-def _page_limit(job: Job, page_timeout: float) -> float:
-    """How long one page may take: the extraction limit, or for OCR (where Tesseract's own
-    runs are each limited to the plan's timeout) a backstop past render, OSD and reading."""
+_TIMEOUT = (Reason.TIMEOUT, "timeout")
+
+
+def _page_limit(job: Job, page_timeout: float, analyzing: bool = False) -> float:
+    """How long one page may take: the extraction limit; for OCR (Tesseract's runs have
+    their own limit) a backstop past render, OSD and reading; :data:`TEXT_TIMEOUT`."""
+    if analyzing:
+        return max(page_timeout, TEXT_TIMEOUT)
     if job.ocr is None:
         return page_timeout
     return 3 * job.ocr.timeout + 30
@@ -243,21 +328,22 @@ def _page_limit(job: Job, page_timeout: float) -> float:
 
 def extract_all(
     jobs: Iterable[Job],
+    *,
     workers: int | None = None,
-    timeout: float = DEFAULT_TIMEOUT,
-    page_timeout: float = DEFAULT_PAGE_TIMEOUT,
-    memory_mb: int = DEFAULT_MEMORY_MB,
+    limits: Limits = DEFAULT_LIMITS,
     more: deque[Job] | None = None,
+    kept: KeptWorkers | None = None,
 ) -> Iterator[tuple[Job, Extraction | OcrOutcome]]:
     """Extract every job's file in worker processes; yield (job, extraction) as each ends
-    (an :class:`~indexer.records.OcrOutcome` for OCR jobs).
+    (an :class:`~indexer.model.OcrOutcome` for OCR jobs). With `kept`, idle workers are
+    taken from it and left in it at the end instead of being stopped.
 
     Never raises for a bad file: every job ends as an :class:`Extraction`, with per-page
     errors or a file-level ``failure`` (reason, detail). Jobs appended to `more` (say, by
     the consumer between two results) are run too, before the pool stops.
     """
     workers = max(1, workers or os.cpu_count() or 1)
-    limits = (timeout, page_timeout, float(memory_mb))
+    timeout, page_timeout, memory_mb = limits.timeout, limits.page_timeout, limits.memory_mb
     queue: deque[_Task] = deque()
     pending = iter(jobs)
     pool = _Pool(_context(), memory_mb)
@@ -276,7 +362,7 @@ def extract_all(
             return None
         now = time.monotonic()
         # OCR has a limit per page only: a long scan takes as long as its pages
-        return _Task(job, now, now + timeout if job.ocr is None else float("inf"))
+        return _Task(job=job, deadline=now + timeout if job.ocr is None else float("inf"))
 
     def assign(slot: _Slot, task: _Task) -> None:
         slot.task = task
@@ -284,46 +370,53 @@ def extract_all(
         slot.last_progress = time.monotonic()
         job = task.job
         if job.ocr is not None:
-            slot.conn.send(("ocr", str(job.path), job.passwords, job.ocr, len(task.ocr_pages)))
+            start = len(task.ocr_pages)
+            message = ("ocr", str(job.path), job.passwords, job.ocr, start, job.pages, job.text)
+            slot.conn.send(message)
+        elif job.pages is not None:
+            slot.conn.send(("text", job.pages, job.text or TextRequest()))
         else:
-            slot.conn.send(("extract", str(job.path), job.passwords, task.next_page))
+            slot.conn.send(("extract", str(job.path), job.passwords, task.next_page, job.text))
 
-    def lost_page(slot: _Slot, reason: str) -> Extraction | OcrOutcome | None:
+    def lost_page(slot: _Slot, why: tuple[Reason, str]) -> Extraction | OcrOutcome | None:
         """The worker died or was killed on its current page: record it, maybe go on."""
         task = slot.task
         assert task is not None
         slot.task = None
         pool.kill(slot)
         slots.remove(slot)
+        is_file = task.job.ocr is None and task.job.pages is None
+        if task.analyzing or (not is_file and task.job.ocr is None):  # the indexer does it
+            return _finish(task, None) if is_file else task.ended(limits)
+        reason, error = why
         plan = task.job.ocr
         if plan is not None:
-            task.ocr_pages.append(OcrPage(plan.pages[len(task.ocr_pages)], error=reason))
+            task.ocr_pages.append(OcrPage(number=plan.pages[len(task.ocr_pages)], error=error))
             if len(task.ocr_pages) < len(plan.pages):
                 queue.appendleft(task)  # the next page, with a fresh worker
                 return None
-            return OcrOutcome(tuple(task.ocr_pages))
+            return OcrOutcome(pages=tuple(task.ocr_pages))
         if task.info is None:  # never got past opening the file
-            return task.result((reason.split(" ")[0], f"{reason} before the first page"), limits)
-        task.pages.append(RawPage(task.next_page, "", reason))
+            failure = FileFailure(reason=reason, detail=f"{error} before the first page")
+            return task.result(failure, limits)
+        task.pages.append(RawPage(number=task.next_page, text="", error=error, reason=reason))
         task.next_page += 1
         if task.next_page <= task.info.page_count:
             if time.monotonic() < task.deadline:
                 queue.appendleft(task)  # go on from the next page with a fresh worker
                 return None
             task.pages.extend(
-                RawPage(n, "", "timeout") for n in range(task.next_page, task.info.page_count + 1)
+                RawPage(number=n, text="", error="timeout", reason=Reason.TIMEOUT)
+                for n in range(task.next_page, task.info.page_count + 1)
             )
         return _finish(task, None)
 
-    def _finish(task: _Task, failure: tuple[str, str] | None) -> Extraction:
+    def _finish(task: _Task, failure: FileFailure | None) -> Extraction:
+        reasons = {p.reason for p in task.pages}
         if failure is None and task.pages and all(p.error for p in task.pages):
-            reasons = [p.error or "" for p in task.pages]
-            first = reasons[0].split(" ")[0]
-            if all(r.split(" ")[0] == first for r in reasons) and first in (
-                "timeout",
-                "out-of-memory",
-            ):
-                failure = (first, f"{first} on every page")
+            (first, *others) = reasons
+            if not others and first in (Reason.TIMEOUT, Reason.OUT_OF_MEMORY):
+                failure = FileFailure(reason=first, detail=f"{first} on every page")
         return task.result(failure, limits)
 
     try:
@@ -343,7 +436,7 @@ def extract_all(
                 task = next_task()
                 if task is None:
                     break
-                slot = pool.spawn()
+                slot = (kept.take(memory_mb) if kept is not None else None) or pool.spawn()
                 slots.append(slot)
                 assign(slot, task)
             busy = [s for s in slots if s.task is not None]
@@ -369,30 +462,38 @@ def extract_all(
                             task.ocr_pages.append(payload)
                         elif kind == "ocr-start":
                             pass  # last_progress is now: the page's time starts
+                        elif kind == "analyzing":
+                            task.analyzing = True
+                        elif kind == "text":
+                            task.text = payload
                         elif kind == "done":
                             slot.task = None
-                            done = (
-                                OcrOutcome(tuple(task.ocr_pages)) if task.job.ocr is not None
-                                else _finish(task, None)
-                            )  # fmt: skip
+                            if task.job.ocr is None and task.job.pages is None:
+                                done = _finish(task, None)
+                            else:
+                                done = task.ended(limits)
                         elif kind == "fail":
                             slot.task = None
-                            done = task.result(tuple(payload), limits)
+                            done = task.result(payload, limits)
                 except (EOFError, OSError):
                     if slot.task is not None:
                         done = lost_page(slot, _describe_death(slot.process, f"{memory_mb} MB"))
                 if slot.task is not None and slot in slots:
                     if not slot.process.is_alive():
                         done = lost_page(slot, _describe_death(slot.process, f"{memory_mb} MB"))
-                    elif now > task.deadline:
-                        done = lost_page(slot, "timeout")  # past the deadline: never requeued
-                    elif now - slot.last_progress > _page_limit(task.job, page_timeout):
-                        done = lost_page(slot, "timeout")
+                    elif now > task.deadline and not task.analyzing:
+                        done = lost_page(slot, _TIMEOUT)  # past the deadline: never requeued
+                    elif now - slot.last_progress > _page_limit(
+                        task.job, page_timeout, task.analyzing
+                    ):
+                        done = lost_page(slot, _TIMEOUT)
                 if done is not None:
                     yield task.job, done
     finally:
         for slot in slots:
             if slot.task is not None:
                 pool.kill(slot)
+            elif kept is not None and slot.files < FILES_PER_WORKER:
+                kept.keep(memory_mb, slot)
             else:
                 pool.stop(slot)

@@ -1,43 +1,45 @@
-"""Errors of the search side, and the exit codes of every ``pubsearch`` command.
+"""Errors of the search side.
 
-Hierarchy::
+Hierarchy (each class carries the exit code ``pubsearch`` ends with)::
 
-    SearchError
-    └── QuerySyntaxError (+ ValueError)     the query text cannot be parsed
-        └── UnknownFieldError               ``field:value`` names a field we don't have
-    BadOptionError (SearchError, ValueError) an option value such as --year is malformed
-    PageImageError                           the page picture cannot be made
-    ├── RenderLimitError                     the page took too long or too much memory
-    └── RenderBusyError                      the render worker stayed busy
+    PubsearchError (indexer.errors)
+    └── SearchError
+        ├── QuerySyntaxError (+ ValueError)     BAD_QUERY: the query text cannot be parsed
+        │   └── UnknownFieldError               ``field:value`` names a field we don't have
+        ├── BadOptionError (+ ValueError)       BAD_QUERY: an option value such as --year
+        └── PageImageError                      ERROR: the page picture cannot be made
+            ├── RenderLimitError                the page took too long or too much memory
+            └── RenderBusyError                 every render process stayed busy
 
-Index errors (no index, wrong schema version) come from :mod:`indexer.errors`; the CLI's
-single handler maps every one of these to an :class:`ExitCode`.
+Index errors (no index, wrong schema version) come from :mod:`indexer.errors`, where
+:class:`ExitCode` is defined (re-exported here); the CLI's single handler reads
+``exc.exit_code``.
 """
 
 from __future__ import annotations
 
-from enum import IntEnum
+from indexer.errors import ExitCode, PubsearchError
+
+__all__ = [
+    "BadOptionError",
+    "ExitCode",
+    "PageImageError",
+    "QuerySyntaxError",
+    "RenderBusyError",
+    "RenderLimitError",
+    "SearchError",
+    "UnknownFieldError",
+]
 
 
-class ExitCode(IntEnum):
-    """Exit codes of ``pubsearch``; documented in the README."""
-
-    OK = 0  # success (also: a search with no hits)
-    ERROR = 1  # unexpected error (a bug: run again with --verbose and report it)
-    USAGE = 2  # bad command line (click's own usage errors)
-    BAD_QUERY = 3  # query syntax error or unknown field; bad option value
-    NO_INDEX = 4  # no index at the location, or one of another schema version
-    FILES_FAILED = 5  # indexing finished but some files failed (the rest is indexed)
-    CATALOG = 6  # the catalog file is missing or malformed
-    INDEX_LOCKED = 7  # another `pubsearch index` is updating the index
-
-
-class SearchError(Exception):
+class SearchError(PubsearchError):
     """Base class of errors raised by the search package."""
 
 
 class QuerySyntaxError(SearchError, ValueError):
     """The query text cannot be parsed; the message names the problem and where."""
+
+    exit_code = ExitCode.BAD_QUERY
 
 
 class UnknownFieldError(QuerySyntaxError):
@@ -46,6 +48,8 @@ class UnknownFieldError(QuerySyntaxError):
 
 class BadOptionError(SearchError, ValueError):
     """An option value (such as ``--year``) is malformed."""
+
+    exit_code = ExitCode.BAD_QUERY
 
 
 class PageImageError(SearchError):

@@ -27,6 +27,7 @@ from collections.abc import Iterator
 import tantivy
 
 #: Endings that mark inflection the stemmer does not remove (definite article, plural).
+#: (fmt: skip on this table and FOLDS: one language or letter group per line.)
 ENDINGS: dict[str, tuple[str, ...]] = {
     "sv": ("et", "en", "n", "t", "na", "ets", "ens", "nas", "er", "ar", "or", "erna", "arna"),
     "no": ("et", "en", "a", "ene", "er"),
@@ -135,16 +136,22 @@ class Terms:
 
 
 def expansions(
-    terms: Terms, schema: tantivy.Schema, field: str, language: str, word: str, token: str,
-) -> Iterator[tantivy.Query]:  # fmt: skip
+    terms: Terms,
+    schema: tantivy.Schema,
+    field: str,
+    language: str,
+    word: str,
+    token: str,
+) -> Iterator[tantivy.Query]:
     """Weighted alternatives to the term `token` (from the typed `word`) in `field`."""
 
     def weighted(found: list[str], weight: float) -> Iterator[tantivy.Query]:
         for term in found:
             yield tantivy.Query.boost_query(tantivy.Query.term_query(schema, field, term), weight)
 
-    yield from weighted(inflection_variants(terms.searcher, field, language, token),
-                        INFLECTION_WEIGHT)  # fmt: skip
+    yield from weighted(
+        inflection_variants(terms.searcher, field, language, token), INFLECTION_WEIGHT
+    )
     if language in LATIN and folded_pattern(word, token) is not None:
         yield from weighted(terms.folded(field, word, token), FOLDED_WEIGHT)
     pattern = compound_pattern(language, token)

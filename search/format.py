@@ -1,6 +1,7 @@
 """Render search results and index reports as text for people or JSON for programs.
 
-No click here: functions return strings or plain dicts. Text output fits an 80-column
+No click and no index here (the result types are imported for type checking only):
+functions return strings or plain dicts. Text output fits an 80-column
 terminal; highlights become bold colour only when asked (the CLI asks on a TTY without
 ``NO_COLOR``), and plain text otherwise.
 """
@@ -15,16 +16,18 @@ import textwrap
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
-from indexer.pipeline import FileEvent, IndexReport
-from search.pages import PageView
-from search.saved import SavedRun
-from search.searcher import PublicationHit, SearchResults
-from search.stats import IndexStats
+from indexer.model import WRITTEN, Action, FileEvent, IndexReport, Status
 
-if TYPE_CHECKING:  # not imported at run time: format stays light
+if TYPE_CHECKING:  # only types: rendering needs no index, so none is imported at run time
     from search.pageimage import PageMarks
+    from search.pages import PageView
+    from search.saved import SavedRun
+    from search.searcher import PublicationHit, SearchResults
+    from search.stats import IndexStats
 
 WIDTH = 80
+#: The actions the index summary counts, in order (failures are listed).
+COUNTED = (*WRITTEN, Action.REMOVED, Action.UNCHANGED)
 BOLD, DIM, RESET = "\x1b[1;33m", "\x1b[2m", "\x1b[0m"
 _MARK = re.compile(r"<b>(.*?)</b>", re.S)
 
@@ -89,8 +92,7 @@ def _plain_and_marks(snippet_html: str) -> tuple[str, list[tuple[int, int]]]:
 def wrap_highlighted(snippet_html: str, width: int, indent: str, color: bool) -> list[str]:
     """Wrap a snippet to `width` columns, highlighting its matches when `color`."""
     text, marks = _plain_and_marks(snippet_html)
-    lines = textwrap.wrap(text, width - len(indent), break_long_words=True,
-                          break_on_hyphens=False)  # fmt: skip
+    lines = textwrap.wrap(text, width - len(indent), break_long_words=True, break_on_hyphens=False)
     out: list[str] = []
     start = 0
     for line in lines:
@@ -176,11 +178,11 @@ def results_text(
 
 def file_line(event: FileEvent) -> str | None:
     """One progress line for a file (None for unchanged files: they are only counted)."""
-    if event.action == "failed":
+    if event.action is Action.FAILED:
         return f"FAILED {event.path}: {event.reason}: {event.detail}"
-    if event.action == "unchanged":
+    if event.action is Action.UNCHANGED:
         return None
-    if event.action == "removed":
+    if event.action is Action.REMOVED:
         return f"removed {event.path}"
     langs = ",".join(event.languages) or "-"
     what = f"{event.action} {event.path}"
@@ -200,9 +202,7 @@ def file_line(event: FileEvent) -> str | None:
 
 def report_text(report: IndexReport) -> str:
     """The summary line that ends ``pubsearch index``."""
-    counts = ", ".join(
-        f"{report.count(a)} {a}" for a in ("added", "updated", "renamed", "removed", "unchanged")
-    )
+    counts = ", ".join(f"{report.count(a)} {a}" for a in COUNTED)
     partial = f" ({len(report.partial)} partial)" if report.partial else ""
     ocr = f", {report.ocr_pages} read with OCR" if report.ocr_pages else ""
     summary = (
@@ -217,7 +217,7 @@ def report_json(report: IndexReport) -> dict[str, Any]:
     """The ``pubsearch index --json`` object (documented in the README)."""
     return {
         "index": report.index_dir,
-        **{a: report.count(a) for a in ("added", "updated", "renamed", "removed", "unchanged")},
+        **{a.value: report.count(a) for a in COUNTED},
         "failed": [
             {"path": f.path, "reason": f.reason, "detail": f.detail} for f in report.failures
         ],
@@ -248,7 +248,7 @@ def stats_json(stats: IndexStats) -> dict[str, Any]:
         "failed_files": [
             {"path": p.path, "reason": p.reason, "detail": p.detail}
             for p in stats.problems
-            if p.status == "failed"
+            if p.status == Status.FAILED
         ],
         "not_fully_indexed": [
             {"path": p.path, "status": p.status, "reason": p.reason, "detail": p.detail}
@@ -272,9 +272,7 @@ def stats_text(stats: IndexStats) -> str:
     ]
     run = stats.last_run
     if run:
-        counts = ", ".join(
-            f"{run.get(a, 0)} {a}" for a in ("added", "updated", "renamed", "removed", "unchanged")
-        )
+        counts = ", ".join(f"{run.get(a, 0)} {a}" for a in COUNTED)
         failed = run.get("failed")
         n_failed = len(failed) if isinstance(failed, list) else 0
         lines.append(f"last run     {run.get('finished', '?')}: {counts}, {n_failed} failed")
@@ -299,16 +297,23 @@ def page_json(view: PageView, marks: PageMarks | None = None) -> dict[str, Any]:
     """The ``show --json`` object; with `marks`, the page size and the matched words' boxes
     (``[x0, y0, x1, y1]`` in PDF points from the page's top left, the page as shown)."""
     data: dict[str, Any] = {
-        "id": view.id, "title": view.title, "page": view.page, "page_count": view.page_count,
-        "language": view.language, "path": view.path, "ocr": view.ocr,
-        "ocr_confidence": view.ocr_confidence, "html": view.html,
-    }  # fmt: skip
+        "id": view.id,
+        "title": view.title,
+        "page": view.page,
+        "page_count": view.page_count,
+        "language": view.language,
+        "path": view.path,
+        "ocr": view.ocr,
+        "ocr_confidence": view.ocr_confidence,
+        "html": view.html,
+    }
     if marks is not None:
         data.update(
             page_width=round(marks.width, 2),
             page_height=round(marks.height, 2),
             box_source=marks.source,
             boxes=marks.points(),
+            words=list(marks.words),
         )
     return data
 
@@ -344,7 +349,12 @@ def saved_text(runs: Sequence[SavedRun], width: int = WIDTH) -> str:
 
 def saved_json(runs: Sequence[SavedRun]) -> list[dict[str, Any]]:
     return [
-        {"name": r.name, "query": r.query, "previous_run": r.previous_run, "new": r.new,
-         "hits": list(r.hits)}
+        {
+            "name": r.name,
+            "query": r.query,
+            "previous_run": r.previous_run,
+            "new": r.new,
+            "hits": list(r.hits),
+        }
         for r in runs
-    ]  # fmt: skip
+    ]

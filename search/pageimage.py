@@ -30,13 +30,15 @@ from typing import Any
 
 import tantivy
 
+from indexer import documents
 from indexer import schema as s
+from indexer.model import OcrState
+from search import build as qb
 from search import query as q
 from search.errors import PageImageError, RenderBusyError, RenderLimitError
 from search.pages import NotFoundError, _page_doc
 from search.pagewords import Box, PageWords, fill_phrase_gaps, marked_words
 from search.renderpool import RENDER_MEMORY_MB, RENDER_TIMEOUT, WorkerPool
-from search.searcher import int_of, text_of
 
 #: Picture widths in pixels one may ask for (the page view offers them all in a srcset,
 #: so the browser picks the one that is sharp at its size and pixel density).
@@ -200,7 +202,7 @@ def highlight_spans(
     text = target.text
     if not text:
         return []
-    field = s.text_field(target.language)
+    field = documents.text_field_of(doc)
     generator = tantivy.SnippetGenerator.create(searcher, tquery, schema, field)
     generator.set_max_num_chars(len(text.encode()) + 1)  # limit in bytes: the whole page
     snippet = generator.snippet_from_doc(doc)
@@ -253,22 +255,22 @@ class PagePictures:
     def _lookup(self, pub_id: str, page: int) -> tuple[tantivy.Index, tantivy.Document, PageTarget]:
         index = s.open_index(self.index_dir)
         doc = _page_doc(index, pub_id, page)
-        abspath = text_of(doc, s.F_ABSPATH) or ""
+        stored, pub = documents.page_of(doc), documents.publication_of(doc)
+        abspath = pub.abspath
         if not abspath:
             raise NotFoundError(f"{pub_id} has no PDF (a catalog entry without a file)")
         path = Path(abspath)
         if not path.is_file():
             raise NotFoundError(f"{pub_id}: its PDF is no longer at {path}; re-index")
-        language = text_of(doc, s.F_LANG) or s.UNDETERMINED
         target = PageTarget(
             id=pub_id,
             page=page,
-            page_count=int_of(doc, s.F_PAGE_COUNT) or page,
+            page_count=pub.page_count or page,
             path=path,
-            sha256=text_of(doc, s.F_SHA256) or "",
-            language=language,
-            text=text_of(doc, s.text_field(language)) or "",
-            ocr=text_of(doc, s.F_OCR) == s.OCR_DONE,
+            sha256=pub.sha256,
+            language=stored.language,
+            text=stored.text,
+            ocr=stored.ocr is OcrState.DONE,
         )
         return index, doc, target
 
@@ -317,8 +319,8 @@ class PagePictures:
         tquery, node = None, None
         if query and query.strip():
             node = q.parse(query)
-            options = q.Options(analysis=s.analysis_of(self.index_dir))
-            tquery = q.build(node, index.schema, None, options, searcher)
+            options = qb.Options(analysis=s.analysis_of(self.index_dir))
+            tquery = qb.build(node, index.schema, options=options, searcher=searcher)
         hits = self._hits(index, searcher, tquery, pub_id) if tquery is not None else ()
         try:
             words = self.words(target)
@@ -380,18 +382,18 @@ class PagePictures:
             return ()
         index = s.open_index(self.index_dir)
         searcher = index.searcher()
-        options = q.Options(analysis=s.analysis_of(self.index_dir))
-        tquery = q.build(q.parse(query), index.schema, None, options, searcher)
+        options = qb.Options(analysis=s.analysis_of(self.index_dir))
+        tquery = qb.build(q.parse(query), index.schema, options=options, searcher=searcher)
         return self._hits(index, searcher, tquery, pub_id)
 
     @staticmethod
     def _hits(
         index: tantivy.Index, searcher: tantivy.Searcher, tquery: tantivy.Query, pub_id: str
     ) -> tuple[int, ...]:
-        only = tantivy.Query.term_query(index.schema, s.F_ID, pub_id)
+        only = documents.pages_query(index.schema, pub_id)
         both = tantivy.Query.boolean_query(
             [(tantivy.Occur.Must, tquery), (tantivy.Occur.Must, only)]
         )
         hits = searcher.search(both, 10_000).hits
-        pages = {int_of(searcher.doc(address), s.F_PAGE) or 0 for _, address in hits}
+        pages = {documents.number_of(searcher.doc(address)) for _, address in hits}
         return tuple(sorted(p for p in pages if p >= 1))

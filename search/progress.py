@@ -12,7 +12,7 @@ import time
 from types import TracebackType
 from typing import Any, TextIO
 
-from indexer.pipeline import FileEvent
+from indexer.model import WRITTEN, Action, FileEvent
 from search.format import file_line
 
 
@@ -68,13 +68,13 @@ class Progress:
 
     def file_done(self, event: FileEvent) -> None:
         line = file_line(event)
-        important = event.action == "failed" or bool(event.failed_pages)
+        important = event.action is Action.FAILED or bool(event.failed_pages)
         if line is not None and (important or (self.enabled and not self.tty)):
             if self.bar is not None:
                 self.bar.console.print(line, markup=False, highlight=False)
             else:
                 print(line, file=self.stream, flush=True)
-        if self.bar is not None and event.action in ("added", "updated", "renamed", "failed"):
+        if self.bar is not None and event.action in (*WRITTEN, Action.FAILED):
             self.pages += event.pages
             elapsed = max(time.monotonic() - self.started, 1e-6)
             self.bar.update(

@@ -20,7 +20,7 @@ from search.pages import export_rows
 SAVED_FILE = "saved.json"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SavedRun:
     """The outcome of re-running one saved query.
 
@@ -90,7 +90,14 @@ def run_saved(index_dir: Path, names: list[str] | None = None) -> list[SavedRun]
         for row in export_rows(index_dir, entry["query"]):
             key = f"{row['id']}#{row['page']}"
             hits.append({**row, "new": key not in seen})
-        runs.append(SavedRun(name, entry["query"], entry.get("last_run", ""), tuple(hits)))
+        runs.append(
+            SavedRun(
+                name=name,
+                query=entry["query"],
+                previous_run=entry.get("last_run", ""),
+                hits=tuple(hits),
+            )
+        )
         entry["seen"] = sorted(f"{h['id']}#{h['page']}" for h in hits)
         entry["last_run"] = now
     _store(index_dir, data)

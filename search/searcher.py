@@ -13,7 +13,10 @@ from pathlib import Path
 
 import tantivy
 
+from indexer import documents
 from indexer import schema as s
+from indexer.model import OcrState, PublicationMeta, meta_of
+from search import build as qb
 from search import query as q
 from search.errors import BadOptionError
 from search.snippets import Snippets
@@ -23,7 +26,7 @@ MAX_PAGE_HITS = 2_000
 MAX_PUBLICATIONS = 100_000
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PageHit:
     """One matching page: 1-based number, its language, score and highlighted snippet;
     `ocr` when its text came from OCR, with the mean word confidence (0-100)."""
@@ -36,30 +39,22 @@ class PageHit:
     ocr_confidence: float | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class PublicationHit:
-    """A publication with matching pages.
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PublicationHit(PublicationMeta):
+    """A publication (its metadata) with matching pages.
 
     pages: its best pages, best first (at most the requested number);
-    matched_pages: how many of its pages matched in all.
+    matched_pages: how many of its pages matched in all;
     path: as given at index time ('' for entries without a PDF).
     """
 
-    id: str
-    title: str
-    subtitle: str | None
-    authors: tuple[str, ...]
-    year: int | None
-    type: str | None
     path: str
-    languages: tuple[str, ...]
     score: float
     matched_pages: int
     pages: tuple[PageHit, ...]
-    description: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SearchResults:
     """The answer to one search: `total` matching publications, the top `hits`.
 
@@ -82,21 +77,6 @@ def hit_count(result: tantivy.SearchResult) -> int:
     return int(getattr(result, "count", 0) or 0)
 
 
-def text_of(doc: tantivy.Document, field: str) -> str | None:
-    value = doc.get_first(field)
-    return None if value is None else str(value)
-
-
-def int_of(doc: tantivy.Document, field: str) -> int | None:
-    value = doc.get_first(field)
-    return None if value is None else int(value)
-
-
-def float_of(doc: tantivy.Document, field: str) -> float | None:
-    value = doc.get_first(field)
-    return None if value is None else float(value)
-
-
 #: Facet name -> the fast field it counts publications by.
 FACETS = {"type": s.F_TYPE, "year": s.F_YEAR, "language": s.F_LANG, "author": s.F_AUTHOR_FACET}
 SORTS = ("relevance", "date")
@@ -108,9 +88,10 @@ def search(
     index_dir: Path,
     text: str,
     filters: q.Filters | None = None,
+    *,
     limit: int = 10,
     pages: int = 3,
-    options: q.Options | None = None,
+    options: qb.Options | None = None,
     sort: str = "relevance",
     offset: int = 0,
 ) -> SearchResults:
@@ -122,20 +103,35 @@ def search(
     if sort not in SORTS:
         raise BadOptionError(f"--sort: expected one of {', '.join(SORTS)}, not {sort!r}")
     index = s.open_index(index_dir)
-    options = options or q.Options(analysis=s.analysis_of(index_dir))
+    options = options or qb.Options(analysis=s.analysis_of(index_dir))
     node = q.parse(text)
     searcher = index.searcher()
-    tquery = q.build(node, index.schema, filters, options, searcher)
-    titles = q.title_query(node, index.schema, options)
-    results = run(index, text, tquery, limit=limit, pages=pages, titles=titles,
-                  title_boost=options.title_boost, sort=sort, offset=offset)  # fmt: skip
+    tquery = qb.build(node, index.schema, filters=filters, options=options, searcher=searcher)
+    titles = qb.title_query(node, index.schema, options)
+    results = run(
+        index,
+        text,
+        tquery,
+        limit=limit,
+        pages=pages,
+        titles=titles,
+        title_boost=options.title_boost,
+        sort=sort,
+        offset=offset,
+    )
     results = replace(results, facets=facets(searcher, tquery))
     if results.total_pages < SUGGEST_BELOW:
         from search.suggest import suggest
 
         suggestion = suggest(searcher, index.schema, text, node)
         if suggestion is not None:
-            better = q.build(q.parse(suggestion), index.schema, filters, options, searcher)
+            better = qb.build(
+                q.parse(suggestion),
+                index.schema,
+                filters=filters,
+                options=options,
+                searcher=searcher,
+            )
             if hit_count(searcher.search(better, 1)) > results.total_pages:
                 results = replace(results, suggestion=suggestion)
     return results
@@ -171,10 +167,11 @@ def run(
     index: tantivy.Index,
     text: str,
     tquery: tantivy.Query,
+    *,
     limit: int = 10,
     pages: int = 3,
     titles: tantivy.Query | None = None,
-    title_boost: float = q.TITLE_BOOST,
+    title_boost: float = qb.TITLE_BOOST,
     sort: str = "relevance",
     offset: int = 0,
 ) -> SearchResults:
@@ -191,25 +188,40 @@ def run(
     best: dict[str, float] = {}
     for score, address in result.hits:
         doc = searcher.doc(address)
-        pub_id = str(text_of(doc, s.F_ID))
+        pub_id = documents.pub_id_of(doc)
         groups.setdefault(pub_id, []).append((score, doc))
         if pub_id not in best:
             best[pub_id] = score * (title_boost if pub_id in titled else 1.0)
     if sort == "date":
-        years = {pid: int_of(docs[0][1], s.F_YEAR) or 0 for pid, docs in groups.items()}
+        years = {pid: documents.year_of(docs[0][1]) or 0 for pid, docs in groups.items()}
         ranked = sorted(best, key=lambda pid: (-years[pid], -best[pid], pid))
     else:
         ranked = sorted(best, key=lambda pid: (-best[pid], -matched.get(pid, 0), pid))
     ranked = ranked[offset : offset + limit]
     snippets = Snippets(searcher, tquery, index.schema)
-    hits = [_publication(groups[pid], best[pid], matched.get(pid, len(groups[pid])), pages,
-                         snippets) for pid in ranked]  # fmt: skip
-    return SearchResults(text, len(matched), hit_count(result), tuple(hits), offset=offset)
+    hits = [
+        _publication(
+            groups[pid],
+            score=best[pid],
+            matched=matched.get(pid, len(groups[pid])),
+            pages=pages,
+            snippets=snippets,
+        )
+        for pid in ranked
+    ]
+    return SearchResults(
+        query=text,
+        total=len(matched),
+        total_pages=hit_count(result),
+        hits=tuple(hits),
+        offset=offset,
+    )
 
 
 def browse(
     index_dir: Path,
     filters: q.Filters | None = None,
+    *,
     limit: int = 10,
     offset: int = 0,
 ) -> SearchResults:
@@ -217,58 +229,64 @@ def browse(
     agency's catalog page: what an empty search shows. No page hits, only metadata."""
     index = s.open_index(index_dir)
     searcher = index.searcher()
-    everything = q.restrict(tantivy.Query.all_query(), index.schema, filters)
-    buckets = searcher.aggregate(everything, {"pubs": {
-        "terms": {"field": s.F_ID, "size": MAX_PUBLICATIONS},
-        "aggs": {"year": {"max": {"field": s.F_YEAR}}},
-    }})["pubs"]["buckets"]  # fmt: skip
+    everything = qb.restrict(tantivy.Query.all_query(), index.schema, filters)
+    buckets = searcher.aggregate(
+        everything,
+        {
+            "pubs": {
+                "terms": {"field": s.F_ID, "size": MAX_PUBLICATIONS},
+                "aggs": {"year": {"max": {"field": s.F_YEAR}}},
+            }
+        },
+    )["pubs"]["buckets"]
     years = {str(b["key"]): b["year"]["value"] or 0 for b in buckets}
     ranked = sorted(years, key=lambda pid: (-years[pid], pid))
     hits = []
     for pid in ranked[offset : offset + limit]:
         one = tantivy.Query.term_query(index.schema, s.F_ID, pid)
-        first = searcher.search(q.restrict(one, index.schema), 1).hits[0][1]
-        hits.append(_publication([(1.0, searcher.doc(first))], 1.0, 0, 0, None))
+        first = searcher.search(qb.restrict(one, index.schema), 1).hits[0][1]
+        docs = [(1.0, searcher.doc(first))]
+        hits.append(_publication(docs, score=1.0, matched=0, pages=0, snippets=None))
     total_pages = hit_count(searcher.search(everything, 1, count=True))
-    return SearchResults("", len(ranked), total_pages, tuple(hits),
-                         facets(searcher, everything), offset=offset)  # fmt: skip
+    return SearchResults(
+        query="",
+        total=len(ranked),
+        total_pages=total_pages,
+        hits=tuple(hits),
+        facets=facets(searcher, everything),
+        offset=offset,
+    )
 
 
 def _publication(
     docs: Sequence[tuple[float, tantivy.Document]],
+    *,
     score: float,
     matched: int,
     pages: int,
     snippets: Snippets | None,
 ) -> PublicationHit:
-    _, first = docs[0]
     page_hits: list[PageHit] = []
-    for score, doc in docs:
-        number = int_of(doc, s.F_PAGE) or 0
-        if number == 0 or len(page_hits) >= pages or snippets is None:
+    for page_score, doc in docs:
+        page = documents.page_of(doc)
+        if page.number == 0 or len(page_hits) >= pages or snippets is None:
             continue
-        language = str(text_of(doc, s.F_LANG))
         page_hits.append(
             PageHit(
-                number,
-                language,
-                score,
-                snippets.html(doc, s.text_field(language)),
-                text_of(doc, s.F_OCR) == s.OCR_DONE,
-                float_of(doc, s.F_OCR_CONFIDENCE),
+                page=page.number,
+                language=page.language,
+                score=page_score,
+                snippet=snippets.html(doc, documents.text_field_of(doc)),
+                ocr=page.ocr is OcrState.DONE,
+                ocr_confidence=page.ocr_confidence,
             )
         )
+    pub = documents.publication_of(docs[0][1])
     return PublicationHit(
-        id=str(text_of(first, s.F_ID)),
-        title=str(text_of(first, s.F_TITLE)),
-        subtitle=text_of(first, s.F_SUBTITLE),
-        authors=tuple(first.get_all(s.F_AUTHORS)),
-        year=int_of(first, s.F_YEAR),
-        type=text_of(first, s.F_TYPE),
-        path=text_of(first, s.F_PATH) or "",
-        languages=tuple(first.get_all(s.F_DOC_LANGS)),
-        score=score,
+        **meta_of(pub),
+        path=pub.path,
+        # Kept as it was: the group's last page score shadowed `score` (#12, bug 5).
+        score=docs[-1][0],
         matched_pages=matched,
         pages=tuple(page_hits),
-        description=text_of(first, s.F_DESCRIPTION),
     )

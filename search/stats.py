@@ -7,18 +7,12 @@ from pathlib import Path
 
 import tantivy
 
+from indexer import documents
 from indexer import schema as s
+from indexer.model import FileProblem, OcrState, PageQuality, Status
 from search.searcher import hit_count
 
-
-@dataclass(frozen=True, slots=True)
-class FileProblem:
-    """A file that is not fully indexed: failed, partially read, or without text."""
-
-    path: str
-    status: str
-    reason: str
-    detail: str
+__all__ = ["FileProblem", "IndexStats", "index_stats"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,34 +58,29 @@ def index_stats(index_dir: Path) -> IndexStats:
         second = tantivy.Occur.MustNot if negate else tantivy.Occur.Must
         return tantivy.Query.boolean_query([(tantivy.Occur.Must, a), (second, b)])
 
-    pages_q = both(term(s.F_KIND, s.KIND_PAGE), term(s.F_PAGE, 0), negate=True)
+    pages_q = both(documents.pages_query(schema), term(s.F_PAGE, 0), negate=True)
     pages = hit_count(searcher.search(pages_q, 1))
-    with_text = both(pages_q, term(s.F_QUALITY, "ok"))  # the text layer or OCR text
-    files_q = term(s.F_KIND, s.KIND_FILE)
-    problems = []
+    with_text = both(pages_q, term(s.F_QUALITY, PageQuality.OK))  # the text layer or OCR text
+    files_q = documents.records_query(schema)
     bad = tantivy.Query.boolean_query(
         [(tantivy.Occur.Must, files_q)]
-        + [(tantivy.Occur.MustNot, term(s.F_STATUS, ok)) for ok in ("indexed", "metadata")]
+        + [
+            (tantivy.Occur.MustNot, term(s.F_STATUS, ok))
+            for ok in (Status.INDEXED, Status.METADATA)
+        ]
     )
-    for _, address in searcher.search(bad, 10_000).hits:
-        doc = searcher.doc(address)
-        problems.append(
-            FileProblem(
-                *(
-                    str(doc.get_first(f) or "")
-                    for f in (s.F_PATH, s.F_STATUS, s.F_REASON, s.F_DETAIL)
-                )
-            )
-        )
-    problems.sort(key=lambda p: p.path)
+    hits = searcher.search(bad, 10_000).hits
+    problems = sorted(
+        (documents.problem_of(searcher.doc(a)) for _, a in hits), key=lambda p: p.path
+    )
     last_run = s.read_meta(index_dir).get("last_run")
     return IndexStats(
         index_dir=str(index_dir),
-        publications=len(_terms(searcher, term(s.F_KIND, s.KIND_PAGE), s.F_ID)),
+        publications=len(_terms(searcher, documents.pages_query(schema), s.F_ID)),
         pages=pages,
         pages_without_text=pages - hit_count(searcher.search(with_text, 1)),
-        ocr_pages=hit_count(searcher.search(both(pages_q, term(s.F_OCR, s.OCR_DONE)), 1)),
-        needs_ocr=hit_count(searcher.search(both(pages_q, term(s.F_OCR, s.OCR_NEEDED)), 1)),
+        ocr_pages=hit_count(searcher.search(both(pages_q, term(s.F_OCR, OcrState.DONE)), 1)),
+        needs_ocr=hit_count(searcher.search(both(pages_q, term(s.F_OCR, OcrState.NEEDED)), 1)),
         languages=_terms(searcher, pages_q, s.F_LANG),
         files=_terms(searcher, files_q, s.F_STATUS),
         problems=tuple(problems),

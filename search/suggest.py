@@ -13,7 +13,8 @@ import re
 import tantivy
 
 from indexer import schema as s
-from search.query import Node, Word, analyzed, walk_words
+from search.build import analyzed
+from search.query import Node, Word, walk_words
 
 _WORD = re.compile(r"\w+")
 

@@ -14,7 +14,7 @@ import pytest
 from fpdf import FPDF
 
 from indexer import pipeline
-from indexer.pipeline import IndexReport
+from indexer.model import IndexReport, IndexSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG = ROOT / "corpus" / "catalog.toml"
@@ -46,7 +46,7 @@ def extraction_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]
 def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, IndexReport]]:
     """The bundled corpus indexed once per session into a temp dir."""
     index_dir = tmp_path_factory.mktemp("corpus-index")
-    report = pipeline.index(index_dir, catalog=CATALOG)
+    report = pipeline.index(IndexSettings(index_dir=index_dir, catalog=CATALOG))
     yield index_dir, report
 
 

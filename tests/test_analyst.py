@@ -16,12 +16,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indexer import pipeline
-from indexer.pipeline import IndexReport
+from indexer.model import IndexReport, IndexSettings
 from search import saved
+from search.build import Options
 from search.cli import cli
 from search.errors import BadOptionError, ExitCode, QuerySyntaxError
 from search.pages import export_rows, page_url, show_page, similar
-from search.query import Filters, Options, Prefix, parse
+from search.query import Filters, Prefix, parse
 from search.searcher import search
 
 
@@ -68,7 +69,7 @@ def test_fuzzy_and_did_you_mean(ix: Path) -> None:
 
 
 def test_show_page_highlights_the_query(ix: Path) -> None:
-    view = show_page(ix, "regional-coordinator-2017", 7, "жертвам")
+    view = show_page(ix, "regional-coordinator-2017", 7, query="жертвам")
     assert (view.language, view.page_count) == ("ru", 8)
     assert "<b>жертвы</b>" in view.html
     assert "<b>" not in show_page(ix, "regional-coordinator-2017", 7).html
@@ -118,14 +119,14 @@ def test_whats_new_and_saved_queries(tmp_path: Path, make_pdf: Callable[..., Pat
         ["Tiggeri och tvångsarbete bland barn utreds av polisen i flera län."], name="docs/a.pdf"
     )
     ix = tmp_path / "ix"
-    pipeline.index(ix, [folder])
+    pipeline.index(IndexSettings(index_dir=ix, paths=[folder]))
     saved.add(ix, "tiggeri", "tiggeri")
     first = saved.run_saved(ix)
     assert (first[0].new, first[0].previous_run) == (1, "")
     make_pdf(
         ["Polisen fann tiggeri bland EU-medborgare under hela året i staden."], name="docs/b.pdf"
     )
-    pipeline.index(ix, [folder])
+    pipeline.index(IndexSettings(index_dir=ix, paths=[folder]))
     new_only = search(
         ix,
         "tiggeri",

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from conftest import CATALOG
 
 from indexer import schema
-from indexer.pipeline import IndexReport
+from indexer.model import IndexReport
 from search.cli import cli
 from search.errors import ExitCode
 

@@ -9,7 +9,7 @@ import pytest
 from conftest import real_pdf
 
 from indexer import pipeline, schema
-from indexer.pipeline import IndexReport
+from indexer.model import IndexReport, IndexSettings
 from search.expand import compound_pattern, folded_pattern, inflection_variants
 from search.searcher import SearchResults, search
 
@@ -67,7 +67,9 @@ def test_words_typed_without_diacritics(ix: Path) -> None:
 
 
 def test_bulgarian_definite_article(tmp_path: Path) -> None:
-    report = pipeline.index(tmp_path / "ix", [real_pdf("lang-bg/nimsccu__manual.pdf")])
+    report = pipeline.index(
+        IndexSettings(index_dir=tmp_path / "ix", paths=[real_pdf("lang-bg/nimsccu__manual.pdf")])
+    )
     assert report.ok
     searcher = schema.open_index(tmp_path / "ix").searcher()
     assert "ръководство" in inflection_variants(searcher, "text_bg", "bg", "ръководството")

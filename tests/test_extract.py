@@ -5,10 +5,11 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, real_pdf
 
+from indexer.build import read_publication
 from indexer.errors import EmptyPDFError, EncryptedPDFError, ExtractionError
 from indexer.extract import PdfInfo, iter_pages
+from indexer.model import Source
 from indexer.normalize import TextQuality, normalize_document
-from indexer.pipeline import Source, read_publication
 
 
 def clean_pages(path: Path, passwords: tuple[str, ...] = ()) -> list[str]:
@@ -72,7 +73,7 @@ def test_corpus_romanian_page_comma_below_after_indexing() -> None:
     raw = next(p.text for p in iter_pages(CORPUS / "regional-coordinator-2017.pdf")
                if p.number == 4)  # fmt: skip
     assert "ş" in raw  # typeset with cedilla, as old Romanian PDFs are
-    _, pages = read_publication(Source(entry.pdf, entry), entry.id)
+    _, pages = read_publication(Source(path=entry.pdf, entry=entry), entry.id)
     assert pages[3].language == "ro"
     assert "ș" in pages[3].text and "ş" not in pages[3].text and "victimele" in pages[3].text
 
@@ -113,7 +114,7 @@ def test_bulgarian() -> None:
 
 def test_romanian_cedilla_mapped_to_comma_below() -> None:
     path = real_pdf("lang-ro/ocaro__202005 OMFP_2493_2019.pdf")
-    pub, pages = read_publication(Source(path, None), "omfp")
+    pub, pages = read_publication(Source(path=path), "omfp")
     assert pages[0].language == "ro"
     assert "precum și pentru modificarea și completarea" in pages[0].text
     assert "ş" not in pages[0].text and "ţ" not in pages[0].text

@@ -3,19 +3,49 @@
 import subprocess
 import sys
 
+import pytest
 
-def test_search_does_not_import_pdfminer_or_langdetect() -> None:
+#: What the search side must not load: the PDF and language libraries, the worker pool,
+#: the Dask cluster client and the indexer's writing side.
+HEAVY = ("pdfminer", "langdetect", "pypdfium2", "multiprocessing", "dask", "distributed")
+WRITING = ("indexer.pipeline", "indexer.workers", "indexer.cache", "indexer.store")
+
+
+def loaded(module: str) -> list[str]:
+    """The heavy modules `import module` loads, in a fresh interpreter."""
     code = (
-        "import sys, search.cli, search.searcher, search.query, search.format;"
-        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('pdfminer', 'langdetect'));"
+        f"import sys, {module};"
+        f"heavy = sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r}"
+        f" or m.startswith({WRITING!r}));"
         "print(','.join(heavy))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == ""
+    return [m for m in out.stdout.strip().split(",") if m]
+
+
+@pytest.mark.parametrize("module", ["search.cli", "search.format", "search.query"])
+def test_search_front_modules_stay_light(module: str) -> None:
+    assert loaded(module) == []
+
+
+def test_search_does_not_import_pdfminer_or_langdetect() -> None:
+    heavy = loaded("search.cli, search.searcher, search.query, search.format")
+    assert not [m for m in heavy if m.split(".")[0] in ("pdfminer", "langdetect")]
+
+
+def test_format_loads_no_tantivy() -> None:
+    code = "import sys, search.format; print('tantivy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_the_check_can_fail() -> None:
+    # The checks above must be able to fail: the indexer's own modules load all of these.
+    heavy = loaded("indexer.pipeline, indexer.extract, indexer.language, indexer.workers")
+    assert {"pdfminer", "langdetect", "multiprocessing", "indexer.pipeline"} <= set(heavy)
 
 
 def test_indexing_modules_do_import_them() -> None:
-    # The check above must be able to fail: the indexer's own modules load both.
     code = "import sys, indexer.extract, indexer.language; print('pdfminer' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "True"

@@ -19,6 +19,8 @@ from indexer import pipeline, schema
 from indexer.cache import ExtractionCache
 from indexer.errors import IndexLockedError
 from indexer.lock import index_lock
+from indexer.model import IndexReport, IndexSettings, Limits
+from indexer.store import load_records
 from search.cli import cli
 from search.errors import ExitCode
 from search.searcher import search
@@ -31,7 +33,7 @@ SV = (
 OTHER = "Tiggeri och tvångsarbete bland EU-medborgare utreds av polisen i flera regioner."
 
 
-def actions(report: pipeline.IndexReport) -> dict[str, list[str]]:
+def actions(report: IndexReport) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for event in report.events:
         out.setdefault(event.action, []).append(Path(event.path).name)
@@ -50,16 +52,16 @@ def test_new_changed_removed_renamed_unchanged(
     tmp_path: Path, folder: Path, make_pdf: Callable[..., Path]
 ) -> None:
     ix = tmp_path / "ix"
-    first = pipeline.index(ix, [folder], workers=2)
+    first = pipeline.index(IndexSettings(index_dir=ix, paths=[folder], workers=2))
     assert actions(first) == {"added": ["a.pdf", "b.pdf", "c.pdf"]}
-    again = pipeline.index(ix, [folder])
+    again = pipeline.index(IndexSettings(index_dir=ix, paths=[folder]))
     assert actions(again) == {"unchanged": ["a.pdf", "b.pdf", "c.pdf"]}
 
     make_pdf([OTHER, OTHER, OTHER], name="docs/a.pdf")  # changed content
     (folder / "b.pdf").rename(folder / "b-moved.pdf")  # renamed
     (folder / "sub" / "c.pdf").unlink()  # removed
     make_pdf([SV], name="docs/d.pdf")  # new
-    report = pipeline.index(ix, [folder])
+    report = pipeline.index(IndexSettings(index_dir=ix, paths=[folder]))
     assert actions(report) == {
         "added": ["d.pdf"], "updated": ["a.pdf"], "renamed": ["b-moved.pdf"], "removed": ["c.pdf"],
     }  # fmt: skip
@@ -76,10 +78,12 @@ def test_new_changed_removed_renamed_unchanged(
 
 def test_touched_file_is_hashed_not_extracted(tmp_path: Path, folder: Path) -> None:
     ix = tmp_path / "ix"
-    pipeline.index(ix, [folder])
+    pipeline.index(IndexSettings(index_dir=ix, paths=[folder]))
     os.utime(folder / "a.pdf", ns=(1, 1))
-    assert actions(pipeline.index(ix, [folder])) == {"unchanged": ["a.pdf", "b.pdf", "c.pdf"]}
-    records = pipeline.load_records(schema.open_index(ix))
+    assert actions(pipeline.index(IndexSettings(index_dir=ix, paths=[folder]))) == {
+        "unchanged": ["a.pdf", "b.pdf", "c.pdf"]
+    }
+    records = load_records(schema.open_index(ix))
     assert records[str((folder / "a.pdf").resolve())].mtime_ns == 1
 
 
@@ -88,8 +92,8 @@ def test_paths_outside_the_run_are_kept(
 ) -> None:
     ix = tmp_path / "ix"
     other = make_pdf([OTHER], name="elsewhere/e.pdf")
-    pipeline.index(ix, [folder])
-    report = pipeline.index(ix, [other])
+    pipeline.index(IndexSettings(index_dir=ix, paths=[folder]))
+    report = pipeline.index(IndexSettings(index_dir=ix, paths=[other]))
     assert actions(report) == {"added": ["e.pdf"]}
     assert index_stats(ix).publications == 4
 
@@ -97,10 +101,12 @@ def test_paths_outside_the_run_are_kept(
 def test_rebuild_reuses_the_extraction_cache(tmp_path: Path, folder: Path) -> None:
     cache = tmp_path / "cache"
     ix = tmp_path / "ix"
-    first = pipeline.index(ix, [folder], cache_dir=cache)
+    first = pipeline.index(IndexSettings(index_dir=ix, paths=[folder], cache_dir=cache))
     assert not any(e.from_cache for e in first.events)
     assert ExtractionCache(cache).size()[0] == 3
-    rebuilt = pipeline.index(ix, [folder], cache_dir=cache, rebuild=True)
+    rebuilt = pipeline.index(
+        IndexSettings(index_dir=ix, paths=[folder], cache_dir=cache, rebuild=True)
+    )
     assert actions(rebuilt) == {"added": ["a.pdf", "b.pdf", "c.pdf"]}
     assert all(e.from_cache for e in rebuilt.events)
     assert search(ix, "barn").total == 2
@@ -109,21 +115,29 @@ def test_rebuild_reuses_the_extraction_cache(tmp_path: Path, folder: Path) -> No
 def test_schema_change_rebuild_needs_no_pdfminer(tmp_path: Path, folder: Path) -> None:
     cache = tmp_path / "cache"
     ix = tmp_path / "ix"
-    pipeline.index(ix, [folder], cache_dir=cache)
+    pipeline.index(IndexSettings(index_dir=ix, paths=[folder], cache_dir=cache))
     schema.write_meta(ix, schema_version=0)  # as if built by an older pubsearch
     meta = json.loads((ix / schema.META_FILE).read_text())
     meta["schema_version"] = 0
     (ix / schema.META_FILE).write_text(json.dumps(meta))
     result = CliRunner().invoke(cli, ["index", str(folder), "--index", str(ix)])
     assert result.exit_code == ExitCode.NO_INDEX
-    report = pipeline.index(ix, [folder], cache_dir=cache, rebuild=True)
+    report = pipeline.index(
+        IndexSettings(index_dir=ix, paths=[folder], cache_dir=cache, rebuild=True)
+    )
     assert report.count("added") == 3 and all(e.from_cache for e in report.events)
 
 
 def test_hanging_file_times_out_and_the_batch_goes_on(tmp_path: Path, folder: Path) -> None:
     hang = real_pdf("weird/tiru__freeze.pdf")
     started = time.monotonic()
-    report = pipeline.index(tmp_path / "ix", [folder, hang], page_timeout=3, timeout=30)
+    report = pipeline.index(
+        IndexSettings(
+            index_dir=tmp_path / "ix",
+            paths=[folder, hang],
+            limits=Limits(page_timeout=3, timeout=30),
+        )
+    )
     assert time.monotonic() - started < 25
     assert [(Path(f.path).name, f.reason, f.detail) for f in report.failures] == [
         ("tiru__freeze.pdf", "timeout", "timeout on every page")
@@ -131,13 +145,19 @@ def test_hanging_file_times_out_and_the_batch_goes_on(tmp_path: Path, folder: Pa
     assert report.count("added") == 3
     assert index_stats(tmp_path / "ix").files == {"indexed": 3, "failed": 1}
     # unchanged next time: not retried (and not waited for) unless asked
-    again = pipeline.index(tmp_path / "ix", [hang], page_timeout=3)
+    again = pipeline.index(
+        IndexSettings(index_dir=tmp_path / "ix", paths=[hang], limits=Limits(page_timeout=3))
+    )
     assert again.seconds < 2 and again.failures[0].reason == "timeout"
 
 
 def test_slow_page_fails_alone_the_rest_of_the_file_is_kept(tmp_path: Path) -> None:
     path = real_pdf("weird/pdfpig__fseprd1102849.pdf")  # page 1 takes pdfminer > 25 s
-    report = pipeline.index(tmp_path / "ix", [path], page_timeout=3, timeout=60)
+    report = pipeline.index(
+        IndexSettings(
+            index_dir=tmp_path / "ix", paths=[path], limits=Limits(page_timeout=3, timeout=60)
+        )
+    )
     (event,) = report.files
     assert (event.pages, event.failed_pages, event.detail) == (2, (1,), "page 1: timeout")
     assert report.ok and index_stats(tmp_path / "ix").files == {"partial": 1}
@@ -145,22 +165,38 @@ def test_slow_page_fails_alone_the_rest_of_the_file_is_kept(tmp_path: Path) -> N
 
 def test_memory_limit_is_reported_per_page(tmp_path: Path) -> None:
     path = real_pdf("lang-sv/ferenda__39db8153.pdf")
-    report = pipeline.index(tmp_path / "ix", [path], memory_mb=20, cache_dir=tmp_path / "c")
+    report = pipeline.index(
+        IndexSettings(
+            index_dir=tmp_path / "ix",
+            paths=[path],
+            cache_dir=tmp_path / "c",
+            limits=Limits(memory_mb=20),
+        )
+    )
     (event,) = report.events
     # every page over the limit fails the file; some pages over it make it partial
     assert "out-of-memory" in (event.reason if event.action == "failed" else event.detail)
     # a larger limit is a reason to read the file again, not to trust the cache
-    again = pipeline.index(tmp_path / "ix", [path], memory_mb=2048, cache_dir=tmp_path / "c",
-                           retry_failed=True)  # fmt: skip
+    again = pipeline.index(
+        IndexSettings(
+            index_dir=tmp_path / "ix",
+            paths=[path],
+            cache_dir=tmp_path / "c",
+            retry_failed=True,
+            limits=Limits(memory_mb=2048),
+        )
+    )
     assert again.events[0].failed_pages == () and not again.events[0].from_cache
 
 
 def test_encrypted_retried_with_password(tmp_path: Path) -> None:
     path = real_pdf("encrypted/pypdf__r2-user-password.pdf")
-    first = pipeline.index(tmp_path / "ix", [path])
+    first = pipeline.index(IndexSettings(index_dir=tmp_path / "ix", paths=[path]))
     assert first.failures[0].reason == "encrypted"
     assert "pass --password" in first.failures[0].detail
-    second = pipeline.index(tmp_path / "ix", [path], passwords=["asdfzxcv"])
+    second = pipeline.index(
+        IndexSettings(index_dir=tmp_path / "ix", paths=[path], passwords=["asdfzxcv"])
+    )
     assert second.ok and second.count("updated") == 1
 
 
@@ -170,11 +206,11 @@ def test_lock_gives_a_clear_error_and_exit_code(tmp_path: Path, folder: Path) ->
         with pytest.raises(
             IndexLockedError, match=rf"being updated by process {os.getpid()} since"
         ):
-            pipeline.index(ix, [folder])
+            pipeline.index(IndexSettings(index_dir=ix, paths=[folder]))
         result = CliRunner().invoke(cli, ["index", str(folder), "--index", str(ix)])
         assert result.exit_code == ExitCode.INDEX_LOCKED == 7
         assert result.stderr.startswith(f"pubsearch: index at {ix} is being updated by process ")
-    assert pipeline.index(ix, [folder]).count("added") == 3
+    assert pipeline.index(IndexSettings(index_dir=ix, paths=[folder])).count("added") == 3
 
 
 def test_json_summary_and_exit_codes(tmp_path: Path, folder: Path) -> None:
@@ -225,7 +261,7 @@ def test_killed_indexer_leaves_last_commit_and_resumes(
     assert 4 <= stats.publications <= 28  # at least the first commit (every 4 files)
     assert stats.pages == 3 * stats.publications
     assert search(ix, "barn", limit=50).total == stats.publications
-    resumed = pipeline.index(ix, [tmp_path / "many"])
+    resumed = pipeline.index(IndexSettings(index_dir=ix, paths=[tmp_path / "many"]))
     assert resumed.count("unchanged") == stats.publications
     assert resumed.count("added") == 30 - stats.publications
     assert index_stats(ix).pages == 90

@@ -3,11 +3,12 @@ from pathlib import Path
 import pytest
 from conftest import CATALOG, ROOT, real_pdf
 
+from indexer.build import read_publication
 from indexer.catalog import load_catalog
 from indexer.extract import iter_pages
 from indexer.language import detect, detect_document, looks_romani
+from indexer.model import Source
 from indexer.normalize import normalize_document
-from indexer.pipeline import Source, read_publication
 
 SV = "Barnen och skyddet för människohandelsoffer är viktigt för alla myndigheter i Sverige."
 RU = "Жертвы торговли людьми могут получить помощь и защиту в Швеции бесплатно и конфиденциально."
@@ -50,7 +51,7 @@ def test_short_pages_inherit_the_document_language() -> None:
 
 def test_six_language_brochure_page_by_page() -> None:
     entry = next(e for e in load_catalog(CATALOG) if e.id == "regional-coordinator-2017")
-    _, pages = read_publication(Source(entry.pdf, entry), entry.id)
+    _, pages = read_publication(Source(path=entry.pdf, entry=entry), entry.id)
     assert [p.language for p in pages] == ["en", "sv", "en", "ro", "und", "bg", "ru", "sv"]
     assert "manuš" in pages[4].text.lower()  # the Romani page, indexed language-neutral
 
@@ -59,7 +60,7 @@ def test_every_corpus_page_has_its_declared_language() -> None:
     for entry in load_catalog(CATALOG):
         if entry.pdf is None or len(entry.languages) > 1:
             continue
-        _, pages = read_publication(Source(entry.pdf, entry), entry.id)
+        _, pages = read_publication(Source(path=entry.pdf, entry=entry), entry.id)
         assert {p.language for p in pages} == set(entry.languages), entry.id
 
 

@@ -20,7 +20,9 @@ from starlette.testclient import TestClient
 
 from indexer import pipeline
 from indexer import schema as s
+from indexer.build import pages_needing_ocr
 from indexer.extract import iter_pages
+from indexer.model import IndexSettings, Limits
 from indexer.normalize import TextQuality, garbled, normalize_document
 from indexer.ocr import APT_HINT, OcrCache, engine, ocr_page
 from search.pages import show_page
@@ -112,11 +114,11 @@ def test_scan_pages_are_planned_for_ocr(make_scan: Callable[..., Path],
                                         make_pdf: Callable[..., Path]) -> None:  # fmt: skip
     scan = list(iter_pages(make_scan([PAGE_ONE])))
     assert scan[0].image_share > 0.95 and not scan[0].text
-    assert pipeline.pages_needing_ocr(scan) == [1]
+    assert pages_needing_ocr(scan) == [1]
     text = list(iter_pages(make_pdf([PAGE_ONE, PAGE_TWO])))
     assert text[0].image_share == 0.0
-    assert pipeline.pages_needing_ocr(text) == []
-    assert pipeline.pages_needing_ocr(text, "force") == [1, 2]
+    assert pages_needing_ocr(text) == []
+    assert pages_needing_ocr(text, "force") == [1, 2]
 
 
 # ---------------------------------------------------------------- indexing with OCR
@@ -126,7 +128,9 @@ def test_scan_pages_are_planned_for_ocr(make_scan: Callable[..., Path],
 def test_auto_reads_scans_and_records_it(tmp_path: Path, make_scan: Callable[..., Path]) -> None:
     make_scan([PAGE_ONE, PAGE_TWO])
     cache = tmp_path / "cache"
-    report = pipeline.index(tmp_path / "ix", [tmp_path / "scans"], cache_dir=cache)
+    report = pipeline.index(
+        IndexSettings(index_dir=tmp_path / "ix", paths=[tmp_path / "scans"], cache_dir=cache)
+    )
     (event,) = report.files
     assert event.ocr_pages == 2 and event.needs_ocr == 0 and event.ocr_seconds > 0
     assert event.languages == ("sv",)
@@ -145,7 +149,11 @@ def test_auto_reads_scans_and_records_it(tmp_path: Path, make_scan: Callable[...
     assert '<span class="ocr" title="' in web.get("/", params={"q": "tvångsarbete"}).text
     assert f"OCR {confidence}&nbsp;%</span>" in web.get(f"/page/{hit.id}/1").text
     # a rebuild reads the OCR cache: no page is read twice
-    again = pipeline.index(tmp_path / "ix", [tmp_path / "scans"], cache_dir=cache, rebuild=True)
+    again = pipeline.index(
+        IndexSettings(
+            index_dir=tmp_path / "ix", paths=[tmp_path / "scans"], cache_dir=cache, rebuild=True
+        )
+    )
     assert again.files[0].ocr_pages == 2 and again.files[0].ocr_seconds == 0
     assert OcrCache(cache).size()[0] == 2
 
@@ -156,22 +164,28 @@ def test_off_flags_pages_and_auto_later_reads_them(
 ) -> None:
     make_scan([PAGE_ONE])
     folder, ix = tmp_path / "scans", tmp_path / "ix"
-    off = pipeline.index(ix, [folder], ocr="off")
+    off = pipeline.index(IndexSettings(index_dir=ix, paths=[folder], ocr="off"))
     assert off.files[0].needs_ocr == 1 and off.files[0].ocr_pages == 0
     assert off.notes and "--ocr auto" in off.notes[0]
     stats = index_stats(ix)
     assert stats.needs_ocr == 1 and stats.ocr_pages == 0 and stats.pages_without_text == 1
     assert search(ix, "tvångsarbete").total == 0
-    auto = pipeline.index(ix, [folder])  # unchanged file, but now OCR can read it
+    auto = pipeline.index(
+        IndexSettings(index_dir=ix, paths=[folder])
+    )  # unchanged file, but now OCR can read it
     assert auto.count("updated") == 1 and auto.files[0].ocr_pages == 1
     assert search(ix, "tvångsarbete").total == 1
-    assert pipeline.index(ix, [folder]).count("unchanged") == 1  # and then it is done
+    assert (
+        pipeline.index(IndexSettings(index_dir=ix, paths=[folder])).count("unchanged") == 1
+    )  # and then it is done
 
 
 @needs_tesseract
 def test_force_reads_text_pages_too(tmp_path: Path, make_pdf: Callable[..., Path]) -> None:
     make_pdf([PAGE_ONE], name="texts/doc.pdf")
-    report = pipeline.index(tmp_path / "ix", [tmp_path / "texts"], ocr="force")
+    report = pipeline.index(
+        IndexSettings(index_dir=tmp_path / "ix", paths=[tmp_path / "texts"], ocr="force")
+    )
     assert report.files[0].ocr_pages == 1
     assert search(tmp_path / "ix", "regionkoordinatorerna").hits[0].pages[0].ocr
 
@@ -181,14 +195,23 @@ def test_ocr_time_limit_costs_only_that_page(
     tmp_path: Path, make_scan: Callable[..., Path]
 ) -> None:
     make_scan([PAGE_ONE + "\n" + PAGE_TWO * 8])
-    report = pipeline.index(tmp_path / "ix", [tmp_path / "scans"], ocr_timeout=1)
+    report = pipeline.index(
+        IndexSettings(
+            index_dir=tmp_path / "ix", paths=[tmp_path / "scans"], limits=Limits(ocr_timeout=1)
+        )
+    )
     (event,) = report.files
     assert event.needs_ocr == 1 and event.ocr_pages == 0
     assert "OCR timeout" in event.detail
     assert report.ok and "--retry-failed" in report.notes[0]  # indexed; the page flagged
     folder, ix = tmp_path / "scans", tmp_path / "ix"
-    assert pipeline.index(ix, [folder], ocr_timeout=1).count("unchanged") == 1
-    retried = pipeline.index(ix, [folder], retry_failed=True)
+    assert (
+        pipeline.index(
+            IndexSettings(index_dir=ix, paths=[folder], limits=Limits(ocr_timeout=1))
+        ).count("unchanged")
+        == 1
+    )
+    retried = pipeline.index(IndexSettings(index_dir=ix, paths=[folder], retry_failed=True))
     assert retried.count("updated") == 1 and retried.files[0].ocr_pages == 1
 
 
@@ -234,7 +257,9 @@ def test_swedish_bill_scan_against_its_text_version(tmp_path: Path) -> None:
     folder.mkdir()
     for pdf in (scan, text):
         (folder / pdf.name).symlink_to(pdf)
-    pipeline.index(tmp_path / "ix", [folder], cache_dir=tmp_path / "cache")
+    pipeline.index(
+        IndexSettings(index_dir=tmp_path / "ix", paths=[folder], cache_dir=tmp_path / "cache")
+    )
     hits = search(tmp_path / "ix", "gruvindustrin").hits
     assert [(h.id, [p.page for p in h.pages]) for h in hits] == [("ferenda-1b5df88d", [2])]
     assert hits[0].pages[0].ocr
@@ -259,7 +284,9 @@ def test_russian_scan_is_read_in_russian(tmp_path: Path) -> None:
     folder = tmp_path / "ru"
     folder.mkdir()
     (folder / "tiru__good.pdf").symlink_to(real_pdf("scanned/tiru__good.pdf"))
-    report = pipeline.index(tmp_path / "ix", [folder], cache_dir=tmp_path / "cache")
+    report = pipeline.index(
+        IndexSettings(index_dir=tmp_path / "ix", paths=[folder], cache_dir=tmp_path / "cache")
+    )
     (event,) = report.files
     assert event.ocr_pages == 7 and event.languages == ("ru",)
     results = search(tmp_path / "ix", "доходах")
@@ -273,7 +300,9 @@ def test_garbled_layer_is_replaced_by_ocr(tmp_path: Path) -> None:
     folder = tmp_path / "garbled"
     folder.mkdir()
     (folder / "tiru__4043_2.pdf").symlink_to(real_pdf("weird/tiru__4043_2.pdf"))
-    report = pipeline.index(tmp_path / "ix", [folder], cache_dir=tmp_path / "cache")
+    report = pipeline.index(
+        IndexSettings(index_dir=tmp_path / "ix", paths=[folder], cache_dir=tmp_path / "cache")
+    )
     assert report.files[0].ocr_pages == 1 and report.files[0].languages == ("ru",)
     (hit,) = search(tmp_path / "ix", "сведения доходах").hits
     assert hit.pages[0].ocr

@@ -21,7 +21,7 @@ from PIL import Image
 from starlette.testclient import TestClient
 
 from indexer import pipeline
-from indexer.pipeline import IndexReport
+from indexer.model import IndexReport, IndexSettings
 from search.cli import cli
 from search.errors import RenderLimitError
 from search.pageimage import PagePictures, PictureCache
@@ -280,7 +280,7 @@ def test_a_page_over_the_time_limit_gets_a_placeholder_and_the_next_request_is_s
     folder = tmp_path / "docs"
     folder.mkdir()
     slow_pdf(folder / "slow.pdf")
-    pipeline.index(tmp_path / "ix", [folder])
+    pipeline.index(IndexSettings(index_dir=tmp_path / "ix", paths=(folder,)))
     pictures = PagePictures(tmp_path / "ix", tmp_path / "cache", timeout=0.3, workers=1)
     client = TestClient(create_app(tmp_path / "ix", pictures=pictures), base_url=LOCAL)
     try:
@@ -309,7 +309,7 @@ def test_the_pdf_bomb_does_not_take_the_server_down(tmp_path: Path, ix: Path) ->
     folder = tmp_path / "docs"
     folder.mkdir()
     (folder / "bomb.pdf").symlink_to(bomb)
-    pipeline.index(tmp_path / "ix", [folder])
+    pipeline.index(IndexSettings(index_dir=tmp_path / "ix", paths=(folder,)))
     pictures = PagePictures(tmp_path / "ix", tmp_path / "cache", workers=1)
     client = TestClient(create_app(tmp_path / "ix", pictures=pictures), base_url=LOCAL)
     try:
@@ -353,7 +353,7 @@ def test_rotation_and_crop_box_are_applied_to_the_boxes(tmp_path: Path) -> None:
     folder.mkdir()
     pdf.save(str(folder / "turned.pdf"))
     pdf.close()
-    pipeline.index(tmp_path / "ix", [folder])
+    pipeline.index(IndexSettings(index_dir=tmp_path / "ix", paths=(folder,)))
     pictures = PagePictures(tmp_path / "ix", tmp_path / "cache", workers=1)
     try:
         marks = pictures.marks("turned", 1, "trafficking")

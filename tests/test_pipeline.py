@@ -9,9 +9,11 @@ import pytest
 from conftest import CATALOG, real_pdf
 
 from indexer import pipeline
+from indexer.build import guess_title
 from indexer.catalog import load_catalog
 from indexer.errors import CatalogError
-from indexer.pipeline import guess_title, slugify
+from indexer.model import IndexSettings
+from indexer.plan import slugify
 from search.query import Filters
 from search.searcher import search
 
@@ -22,7 +24,7 @@ def test_pdf_outside_catalog_takes_document_info(
     tmp_path: Path, make_pdf: Callable[..., Path]
 ) -> None:
     pdf = make_pdf([SV, SV], name="Rapport_2019.pdf", title="Stöd till barn", author="Kommunen")
-    report = pipeline.index(tmp_path / "ix", [pdf])
+    report = pipeline.index(IndexSettings(index_dir=tmp_path / "ix", paths=[pdf]))
     assert report.ok and report.pages == 2
     hit = search(tmp_path / "ix", "barn").hits[0]
     assert (hit.id, hit.title, hit.authors, hit.path) == (
@@ -38,12 +40,12 @@ def test_reindexing_replaces_and_keeps_others(
     second = make_pdf(["Polisen utreder tiggeri och tvångsarbete bland EU-medborgare i landet."],
                       name="b/second.pdf")  # fmt: skip
     ix = tmp_path / "ix"
-    pipeline.index(ix, [first])
-    pipeline.index(ix, [second])
-    pipeline.index(ix, [second])  # again: replaced, not duplicated
+    pipeline.index(IndexSettings(index_dir=ix, paths=[first]))
+    pipeline.index(IndexSettings(index_dir=ix, paths=[second]))
+    pipeline.index(IndexSettings(index_dir=ix, paths=[second]))  # again: replaced, not duplicated
     assert {h.id for h in search(ix, "barn OR tiggeri").hits} == {"first", "second"}
     assert search(ix, "tiggeri").total_pages == 1
-    pipeline.index(ix, [second], rebuild=True)
+    pipeline.index(IndexSettings(index_dir=ix, paths=[second], rebuild=True))
     assert {h.id for h in search(ix, "barn OR tiggeri").hits} == {"second"}
 
 
@@ -54,8 +56,8 @@ def test_same_file_name_in_two_folders_gets_two_ids(
     two = make_pdf(["Ett helt annat dokument om tiggeri och tvångsarbete i Sverige."],
                    name="y/rapport.pdf")  # fmt: skip
     ix = tmp_path / "ix"
-    pipeline.index(ix, [one])
-    pipeline.index(ix, [two])
+    pipeline.index(IndexSettings(index_dir=ix, paths=[one]))
+    pipeline.index(IndexSettings(index_dir=ix, paths=[two]))
     ids = sorted(h.id for h in search(ix, "sverige OR barn", limit=5).hits)
     assert ids[0] == "rapport" and ids[1].startswith("rapport-") and len(ids) == 2
 
@@ -66,12 +68,12 @@ def test_folder_is_walked_recursively_any_case(
     make_pdf([SV], name="in/a.pdf")
     make_pdf([SV], name="in/sub/B.PDF")
     (tmp_path / "in" / "notes.txt").write_text("not a pdf")
-    report = pipeline.index(tmp_path / "ix", [tmp_path / "in"])
+    report = pipeline.index(IndexSettings(index_dir=tmp_path / "ix", paths=[tmp_path / "in"]))
     assert sorted(Path(f.path).name for f in report.files) == ["B.PDF", "a.pdf"]
 
 
 def test_missing_path_is_a_failure_not_a_crash(tmp_path: Path) -> None:
-    report = pipeline.index(tmp_path / "ix", [tmp_path / "nope.pdf"])
+    report = pipeline.index(IndexSettings(index_dir=tmp_path / "ix", paths=[tmp_path / "nope.pdf"]))
     assert [(f.path, f.reason, f.detail) for f in report.failures] == [
         (str(tmp_path / "nope.pdf"), "corrupt", "file not found")
     ]
@@ -80,7 +82,7 @@ def test_missing_path_is_a_failure_not_a_crash(tmp_path: Path) -> None:
 def test_catalog_pdf_indexed_by_path_keeps_catalog_metadata(tmp_path: Path) -> None:
     entry = next(e for e in load_catalog(CATALOG) if e.id == "nrm-sweden-2016")
     assert entry.pdf is not None
-    pipeline.index(tmp_path / "ix", [entry.pdf], catalog=CATALOG)
+    pipeline.index(IndexSettings(index_dir=tmp_path / "ix", paths=[entry.pdf], catalog=CATALOG))
     hit = search(tmp_path / "ix", "referral").hits[0]
     assert (hit.id, hit.type, hit.year) == ("nrm-sweden-2016", "manual", 2016)
 
@@ -122,7 +124,7 @@ def test_real_swedish_bills_found_on_the_right_pages(tmp_path: Path) -> None:
         real_pdf("lang-sv/ferenda__tillaggsdirektiv-till-forskningsdatautredningen-u-201604--dir.-201729.pdf"),
         real_pdf("encrypted/ferenda__basic-7.pdf"),
     ]  # fmt: skip
-    report = pipeline.index(tmp_path / "ix", files)
+    report = pipeline.index(IndexSettings(index_dir=tmp_path / "ix", paths=files))
     assert report.ok and report.pages == 4 + 10 + 4 + 81
     ix = tmp_path / "ix"
     hits = search(ix, "fondregelverket").hits  # in the title, so every page matches
@@ -143,7 +145,9 @@ def test_every_real_language_folder_indexes(tmp_path: Path) -> None:
         "lang-ro/ocaro__etransport_10032023.pdf", "lang-ro/pdfcpu__romanian.pdf",
         "lang-ru/tiru__complicated.pdf", "lang-ru/pdfpig__issue_671.pdf",
     ]  # fmt: skip
-    report = pipeline.index(tmp_path / "ix", [real_pdf(n) for n in names])
+    report = pipeline.index(
+        IndexSettings(index_dir=tmp_path / "ix", paths=[real_pdf(n) for n in names])
+    )
     assert report.ok, report.failures
     langs = {lang for f in report.files for lang in f.languages}
     assert langs == {"ro", "bg", "ru"}

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indexer.pipeline import IndexReport
+from indexer.model import IndexReport
 from search.errors import BadOptionError, QuerySyntaxError, UnknownFieldError
 from search.query import And, Filters, Not, Or, Phrase, Word, YearRange, parse, parse_years
 from search.searcher import search
@@ -96,7 +96,9 @@ def test_any_query_returns_results_or_our_error(
     limit: int, pages: int,
 ) -> None:  # fmt: skip
     try:
-        results = search(corpus_index[0], text, Filters(languages=lang, years=year), limit, pages)
+        results = search(
+            corpus_index[0], text, Filters(languages=lang, years=year), limit=limit, pages=pages
+        )
     except QuerySyntaxError:
         return
     assert len(results.hits) <= limit and results.total >= len(results.hits)

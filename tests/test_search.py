@@ -9,7 +9,7 @@ import pytest
 import tantivy
 
 from indexer import schema
-from indexer.pipeline import IndexReport
+from indexer.model import IndexReport
 from search.errors import QuerySyntaxError
 from search.query import Filters
 from search.searcher import SearchResults, search

@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 
 from indexer import pipeline
 from indexer.catalog import load_catalog
-from indexer.pipeline import IndexReport
+from indexer.model import IndexReport, IndexSettings
 from search import query as q
 from search.cli import cli
 from search.errors import ExitCode
@@ -234,7 +234,7 @@ def test_pdf_is_served_by_id_inline(client: TestClient) -> None:
 
 def test_pdf_moved_since_indexing_is_404(tmp_path: Path, make_pdf: Callable[..., Path]) -> None:
     pdf = make_pdf(["Moved away later"], name="docs/moved.pdf")
-    pipeline.index(tmp_path / "ix", [pdf.parent])
+    pipeline.index(IndexSettings(index_dir=tmp_path / "ix", paths=[pdf.parent]))
     pdf.unlink()
     response = TestClient(create_app(tmp_path / "ix"), base_url="http://127.0.0.1").get(
         "/pdf/moved"
@@ -305,7 +305,7 @@ def test_script_in_pdf_text_and_title_is_shown_as_text(
         name="docs/evil.pdf",
         title='<script>alert("title")</script>',
     )
-    pipeline.index(tmp_path / "ix", [pdf.parent])
+    pipeline.index(IndexSettings(index_dir=tmp_path / "ix", paths=[pdf.parent]))
     client = TestClient(create_app(tmp_path / "ix"), base_url="http://127.0.0.1")
     for response in (
         client.get("/", params={"q": "trafficking"}),

@@ -22,7 +22,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from test_pageimage import overlap, pdfminer_words
 
 from indexer import pipeline
-from indexer.pipeline import IndexReport
+from indexer.model import IndexReport, IndexSettings
 from search.pagewords import word_key
 from search.web.i18n import TEXTS
 
@@ -177,7 +177,7 @@ def test_script_in_pdf_text_is_shown_as_text(
          "<img src=x onerror=\"window.pwned = 2\"> more trafficking"],
         name="docs/evil.pdf", title="<script>window.pwned = 3</script>",
     )  # fmt: skip
-    pipeline.index(tmp_path / "ix", [pdf.parent])
+    pipeline.index(IndexSettings(index_dir=tmp_path / "ix", paths=[pdf.parent]))
     proc, url = start_server(tmp_path / "ix")
     context = browser.new_context()
     page = context.new_page()
@@ -295,7 +295,7 @@ def rotated_scan(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     one.import_pages(source, [1])
     one.save(str(folder / "cardinal.pdf"))
     index_dir = folder.parent / (folder.name + "-ix")
-    report = pipeline.index(index_dir, [folder])
+    report = pipeline.index(IndexSettings(index_dir=index_dir, paths=[folder]))
     assert report.ok and report.ocr_pages == 1
     proc, url = start_server(index_dir)
     yield url

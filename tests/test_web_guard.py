@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from indexer.pipeline import IndexReport
+from indexer.model import IndexReport
 from search.web import create_app
 from search.web.guard import host_name, served_names
 

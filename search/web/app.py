@@ -165,10 +165,15 @@ def parse_form(params: Mapping[str, str], default_limit: int = PER_PAGE) -> Sear
     if ui and ui not in UI_LANGUAGES:
         raise BadOptionError(f"ui: expected one of {', '.join(UI_LANGUAGES)}, not {ui!r}")
     return SearchForm(
-        q=text, type=type_, lang=lang, year=year, sort=sort,
+        q=text,
+        type=type_,
+        lang=lang,
+        year=year,
+        sort=sort,
         p=_int(params, "p", 1, 1, MAX_RESULT_PAGE),
-        limit=_int(params, "limit", default_limit, 1, MAX_LIMIT), ui=ui,
-    )  # fmt: skip
+        limit=_int(params, "limit", default_limit, 1, MAX_LIMIT),
+        ui=ui,
+    )
 
 
 def run_search(index_dir: Path, form: SearchForm, pages: int = PAGES_PER_HIT) -> SearchResults:
@@ -176,8 +181,16 @@ def run_search(index_dir: Path, form: SearchForm, pages: int = PAGES_PER_HIT) ->
     empty (the catalog page's default)."""
     offset = (form.p - 1) * form.limit
     if not form.q:
-        return browse(index_dir, form.filters, form.limit, offset)
-    return search(index_dir, form.q, form.filters, form.limit, pages, None, form.sort, offset)
+        return browse(index_dir, form.filters, limit=form.limit, offset=offset)
+    return search(
+        index_dir,
+        form.q,
+        form.filters,
+        limit=form.limit,
+        pages=pages,
+        sort=form.sort,
+        offset=offset,
+    )
 
 
 class WebApp:
@@ -213,8 +226,16 @@ class WebApp:
 
     def error(self, request: Request, status: int, message: str, form: SearchForm) -> Response:
         t = self.texts(request)
-        return self.render(request, "error.html", status, t=t, form=form, code=status,
-                           heading=t[f"error_{status}"], message=message)  # fmt: skip
+        return self.render(
+            request,
+            "error.html",
+            status,
+            t=t,
+            form=form,
+            code=status,
+            heading=t[f"error_{status}"],
+            message=message,
+        )
 
     def failure(self, request: Request, exc: Exception, form: SearchForm) -> Response:
         """The response for an error raised by the library."""
@@ -236,8 +257,15 @@ class WebApp:
             return self.failure(request, exc, form)
         t = self.texts(request)
         result_pages = max(1, math.ceil(results.total / form.limit))
-        return self.render(request, "index.html", t=t, form=form, results=results, types=types,
-                           result_pages=result_pages)  # fmt: skip
+        return self.render(
+            request,
+            "index.html",
+            t=t,
+            form=form,
+            results=results,
+            types=types,
+            result_pages=result_pages,
+        )
 
     def page(self, request: Request) -> Response:
         form = SearchForm()
@@ -245,7 +273,7 @@ class WebApp:
             form = parse_form(request.query_params)
             pub_id = str(request.path_params["pub_id"])
             number = _path_int(str(request.path_params["number"]))
-            view = show_page(self.index_dir, pub_id, number, form.q or None)
+            view = show_page(self.index_dir, pub_id, number, query=form.q or None)
         except (SearchError, IndexNotFoundError, SchemaVersionError) as exc:
             return self.failure(request, exc, form)
         picture = self.picture_view(view.id, view.page, form.q)
@@ -332,9 +360,12 @@ class WebApp:
         except (SearchError, IndexNotFoundError, SchemaVersionError) as exc:
             return self.failure(request, exc, SearchForm())
         return FileResponse(
-            path, media_type="application/pdf", filename=f"{pub_id}.pdf",
-            content_disposition_type="inline", headers={"X-Content-Type-Options": "nosniff"},
-        )  # fmt: skip
+            path,
+            media_type="application/pdf",
+            filename=f"{pub_id}.pdf",
+            content_disposition_type="inline",
+            headers={"X-Content-Type-Options": "nosniff"},
+        )
 
     def api_search(self, request: Request) -> Response:
         try:

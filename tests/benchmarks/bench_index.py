@@ -34,9 +34,10 @@ PUBSEARCH = [sys.executable, "-m", "search"]
 
 
 class TreeRSS:
-    """Samples the summed RSS of a process and all its descendants."""
+    """Samples the summed RSS of a process and all its descendants (from /proc, every
+    `every` seconds: 50 ms catches a worker on its way to its memory limit)."""
 
-    def __init__(self, pid: int, every: float = 0.1) -> None:
+    def __init__(self, pid: int, every: float = 0.05) -> None:
         self.pid, self.every, self.peak = pid, every, 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -119,6 +120,12 @@ def main() -> None:
     parser.add_argument("folder", nargs="?", type=Path, default=ROOT.parent / "shared" / "realpdfs")
     parser.add_argument("--page-timeout", type=float, default=20.0)
     parser.add_argument("--timeout", type=float, default=120.0)
+    parser.add_argument("--memory-limit", type=int, help="MB per worker (default: pubsearch's)")
+    parser.add_argument(
+        "--cold-only",
+        action="store_true",
+        help="only the cold run with every core (time, outcome, peak memory)",
+    )
     opts = parser.parse_args()
     if not opts.folder.is_dir():
         sys.exit(f"bench: {opts.folder} not found (the real-world PDF collection)")
@@ -132,10 +139,12 @@ def main() -> None:
             link.parent.mkdir(parents=True, exist_ok=True)
             link.symlink_to(pdf.resolve())
     limits = ["--timeout", str(opts.timeout), "--page-timeout", str(opts.page_timeout)]
+    if opts.memory_limit is not None:
+        limits += ["--memory-limit", str(opts.memory_limit)]
     env = {**os.environ, "PUBSEARCH_CACHE": str(work / "cache-unused")}
     rows: list[tuple[str, str]] = []
     results: dict[int, tuple[float, int, dict[str, Any]]] = {}
-    for workers in sorted({1, cores}):
+    for workers in [cores] if opts.cold_only else sorted({1, cores}):
         shutil.rmtree(work / "ix", ignore_errors=True)
         shutil.rmtree(work / "cache", ignore_errors=True)
         args = [str(corpus), "--index", str(work / "ix"), "--cache", str(work / "cache"),
@@ -146,6 +155,10 @@ def main() -> None:
         rows.append((f"cold index, {workers} worker{'s' if workers > 1 else ''}",
                      f"{seconds:.1f} s, {pages} pages, {pages / seconds:.1f} pages/s, "
                      f"peak RSS {mb(peak)}"))  # fmt: skip
+    if opts.cold_only:
+        print_report(rows, results[cores][2], corpus, opts.folder)
+        shutil.rmtree(work, ignore_errors=True)
+        return
     one = results[1][2]["pages_indexed"] / results[1][0]
     many = results[cores][2]["pages_indexed"] / results[cores][0]
     rows.append(("speed-up", f"{many / one:.2f}x with {cores} workers"))
@@ -186,13 +199,23 @@ def main() -> None:
     new_pages = one_new["pages_indexed"]
     rows.append(("one new file re-index", f"{seconds:.2f} s ({one_new['added']} added, "
                  f"{new_pages} pages; extract_text alone on it: {alone:.2f} s)"))  # fmt: skip
+    print_report(rows, summary, corpus, opts.folder)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def print_report(
+    rows: list[tuple[str, str]], summary: dict[str, Any], corpus: Path, folder: Path
+) -> None:
+    """The table of `rows`, the outcome of every file of the run `summary` describes."""
+    cores = os.cpu_count() or 1
     failed, partial = len(summary["failed"]), len(summary["partial"])
     rows.append(("outcome of every file", f"{summary['added']} indexed ({partial} partial), "
                  f"{failed} failed with a reason, "
                  f"{summary['pages_without_text']} pages without text"))  # fmt: skip
     print(f"machine: {platform.machine()}, {cores} cores, Python {platform.python_version()}, "
           f"{platform.platform()}")  # fmt: skip
-    print(f"collection: {opts.folder} ({len(list(corpus.rglob('*.pdf'))) - 1} PDFs)\n")
+    extra = 1 if (corpus / "new-file.pdf").exists() else 0
+    print(f"collection: {folder} ({len(list(corpus.rglob('*.pdf'))) - extra} PDFs)\n")
     width = max(len(k) for k, _ in rows)
     print(f"| {'measure':<{width}} | result |\n|{'-' * (width + 2)}|--------|")
     for key, value in rows:
@@ -203,7 +226,6 @@ def main() -> None:
     print("partial:")
     for p in summary["partial"]:
         print(f"  {p['path'].replace(str(corpus) + '/', '')}: {p['detail']}")
-    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

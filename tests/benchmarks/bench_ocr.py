@@ -30,6 +30,7 @@ from pathlib import Path
 
 from indexer import pipeline
 from indexer.extract import iter_pages
+from indexer.model import IndexReport, IndexSettings
 from indexer.normalize import normalize_document
 from indexer.ocr import engine, ocr_page, recognize, render
 
@@ -46,10 +47,14 @@ def recall(reference: str, found: str) -> float:
 
 
 def index_run(paths: list[Path], workers: int, cache: Path, rebuild: bool = False,
-              index_dir: Path | None = None) -> tuple[pipeline.IndexReport, float]:  # fmt: skip
+              index_dir: Path | None = None) -> tuple[IndexReport, float]:  # fmt: skip
     index_dir = index_dir or cache.parent / f"ix-{workers}"
     started = time.monotonic()
-    report = pipeline.index(index_dir, paths, workers=workers, cache_dir=cache, rebuild=rebuild)
+    report = pipeline.index(
+        IndexSettings(
+            index_dir=index_dir, paths=paths, workers=workers, cache_dir=cache, rebuild=rebuild
+        )
+    )
     return report, time.monotonic() - started
 
 

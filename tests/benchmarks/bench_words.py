@@ -39,6 +39,7 @@ from pdfminer.layout import LAParams, LTChar, LTContainer, LTTextLine
 
 from indexer import pipeline
 from indexer import schema as s
+from indexer.model import IndexSettings, OcrMode
 from search.pagewords import PageWords, Word, align
 from search.render_worker import text_words
 from search.searcher import int_of, text_of
@@ -129,10 +130,10 @@ def measure(name: str, folder: Path | None, catalog: Path | None) -> None:
         os.environ.setdefault("PUBSEARCH_CACHE", str(Path(tmp) / "cache"))
         index_dir = Path(tmp) / "ix"
         if catalog is not None:
-            pipeline.index(index_dir, catalog=catalog, ocr="off")
+            pipeline.index(IndexSettings(index_dir=index_dir, catalog=catalog, ocr=OcrMode.OFF))
         else:
             assert folder is not None
-            pipeline.index(index_dir, [folder], ocr="off")
+            pipeline.index(IndexSettings(index_dir=index_dir, paths=(folder,), ocr=OcrMode.OFF))
         pages = indexed_pages(index_dir)
     totals: dict[str, dict[str, list[float]]] = {
         src: {"tokens": [], "placed": [], "ms": [], "bytes": []} for src in ("pdfium", "pdfminer")

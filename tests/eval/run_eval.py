@@ -47,6 +47,8 @@ import tantivy
 
 from indexer import pipeline
 from indexer import schema as s
+from indexer.model import NEUTRAL, STANDARD, IndexSettings, Limits
+from search import build as qb
 from search import query as q
 from search.searcher import search
 
@@ -147,17 +149,19 @@ def build(variant: str, folders: Sequence[str]) -> Path:
     if kind in built:
         return index_dir
     options: dict[str, Any] = {
-        "analysis": s.NEUTRAL if kind == "no-stemming" else s.STANDARD,
+        "analysis": NEUTRAL if kind == "no-stemming" else STANDARD,
         "normalize": kind != "no-normalization",
         "cache_dir": WORK / "cache",
         "rebuild": True,
-        "page_timeout": 20.0,
+        "limits": Limits(page_timeout=20.0),
     }
     started = time.monotonic()
-    pipeline.index(index_dir, catalog=CATALOG, **options)
+    pipeline.index(IndexSettings(index_dir=index_dir, catalog=CATALOG, **options))
     paths = [REALPDFS / f for f in folders if (REALPDFS / f).is_dir()]
     options["rebuild"] = False
-    report = pipeline.index(index_dir, paths, passwords=passwords(), **options)
+    report = pipeline.index(
+        IndexSettings(index_dir=index_dir, paths=paths, passwords=passwords(), **options)
+    )
     print(f"  index {kind}: {len(report.files)} files, {report.pages} pages "
           f"in {time.monotonic() - started:.0f} s", file=sys.stderr)  # fmt: skip
     built.add(kind)
@@ -208,15 +212,17 @@ def evaluate(
 ) -> tuple[Scores, list[tuple[str, int]]]:
     index = s.open_index(index_dir)
     flat = variant == "no-title-boost"
-    options = q.Options(
+    options = qb.Options(
         analysis=s.analysis_of(index_dir),
-        title_boost=1.0 if flat else q.TITLE_BOOST,
-        meta_weight=1.0 if flat else q.META_WEIGHT,
+        title_boost=1.0 if flat else qb.TITLE_BOOST,
+        meta_weight=1.0 if flat else qb.META_WEIGHT,
         expand=variant != "no-expansion",
     )
     scores = Scores()
     try:
-        tquery = q.build(q.parse(query.text), index.schema, None, options, index.searcher())
+        tquery = qb.build(
+            q.parse(query.text), index.schema, options=options, searcher=index.searcher()
+        )
     except q.QuerySyntaxError as exc:
         sys.exit(f"eval: query {query.id} does not parse: {exc}")
     searcher = index.searcher()

@@ -1,0 +1,363 @@
+"""Extraction as tasks on a Dask cluster, with the interface of :func:`indexer.workers.extract_all`.
+
+``pubsearch index --scheduler tcp://HOST:8786`` (or ``$PUBSEARCH_SCHEDULER``) keeps the
+whole run on the machine that runs the command (diff, caches, commits, lock, report, one
+index writer) and sends only the per-file work to the cluster: :meth:`Cluster.extract_all`
+yields ``(job, result)`` pairs exactly like the built-in pool, in completion order
+(:func:`distributed.as_completed`), so progress and commits every N files work as always.
+
+A task gets the file's **bytes** and passwords (the workers need no shared filesystem),
+writes them to a temporary file on the worker, and runs the built-in supervised pool for
+that one file (:func:`indexer.workers.extract_all` with one child process). The per-file
+limits (file time, page time, memory) therefore hold on the cluster as they do locally,
+and a file that hangs pdfminer or eats memory ends its child, not the Dask worker.
+
+A Dask worker that dies mid-task (killed, out of memory) has its task rescheduled by the
+scheduler on another worker; after ``distributed.scheduler.allowed-failures`` deaths
+(1 for the local cluster; set ``DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES=1`` where
+``dask scheduler`` runs) the file is reported as ``crashed`` and the batch goes on.
+
+``--scheduler local`` (or ``local:N``) starts a :class:`distributed.LocalCluster` of N
+single-threaded worker processes for the run (every port random, the HTTP one too): the same code
+path on one machine, used by the tests and ``make bench-cluster``.
+
+Errors (:mod:`indexer.errors`): :class:`~indexer.errors.SchedulerUnreachableError` when
+no scheduler answers at the address, :class:`~indexer.errors.ClusterVersionError` when a
+worker lacks pubsearch or runs another version, :class:`~indexer.errors.NoWorkersError`
+when the scheduler has no worker. All are raised before anything touches the index.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import logging
+import multiprocessing
+import os
+import tempfile
+from collections import deque
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Protocol
+
+from indexer.cache import default_cache_dir
+from indexer.errors import (
+    ClusterError,
+    ClusterVersionError,
+    NoWorkersError,
+    SchedulerUnreachableError,
+)
+from indexer.model import (
+    Extraction,
+    FileFailure,
+    Job,
+    Limits,
+    OcrOutcome,
+    OcrPage,
+    OcrPlan,
+    RawPage,
+    Reason,
+    TextRequest,
+)
+from indexer.workers import DEFAULT_LIMITS, extract_all
+
+SCHEDULER_ENV = "PUBSEARCH_SCHEDULER"
+#: ``--scheduler local`` or ``local:N``: a LocalCluster of N processes for the run.
+LOCAL = "local"
+#: Worker deaths a task survives on a local cluster before its file is reported.
+ALLOWED_FAILURES = 1
+#: Seconds to wait for a first worker on a scheduler that has none.
+WORKER_WAIT = 30.0
+#: Tasks in flight per worker thread: enough to keep every worker busy between results,
+#: few enough that the file bytes waiting on the scheduler stay small.
+IN_FLIGHT_PER_THREAD = 2
+DIST_NAME = "pubsearch"
+
+
+def pubsearch_version() -> str:
+    """The installed pubsearch version (what every worker must run too)."""
+    return importlib.metadata.version(DIST_NAME)
+
+
+class Executor(Protocol):
+    """What runs the per-file work: :func:`indexer.workers.extract_all` or
+    :meth:`Cluster.extract_all` (same arguments, same results)."""
+
+    def __call__(
+        self,
+        jobs: Iterable[Job],
+        *,
+        workers: int | None = None,
+        limits: Limits = DEFAULT_LIMITS,
+        more: deque[Job] | None = None,
+    ) -> Iterator[tuple[Job, Extraction | OcrOutcome]]: ...
+
+
+@contextmanager
+def executor(scheduler: str | None) -> Iterator[Executor]:
+    """The built-in pool without a scheduler, else the cluster's (connected and checked
+    here, so a cluster that cannot run the work fails before the index is touched)."""
+    if not scheduler:
+        yield extract_all
+        return
+    with connect(scheduler) as cluster:
+        yield cluster.extract_all
+
+
+# ------------------------------------------------------------------ the task (on a worker)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FileTask:
+    """What one task gets: everything it needs, nothing that points at the client's disk.
+
+    name: the file's name (for the temporary copy); data: the file's bytes (empty for a
+    text job); passwords: to try on an encrypted file; ocr: pages to read with OCR (None:
+    extract the text); pages: the text already extracted (a text job, or for OCR the text
+    layer the OCR text goes into); text: how to normalize and language-tag the file;
+    limits: the per-file limits; own_ocr_cache: the worker keeps OCR results in its own
+    default cache (a remote machine) rather than in the plan's.
+    """
+
+    name: str
+    data: bytes
+    passwords: tuple[str, ...]
+    ocr: OcrPlan | None
+    pages: tuple[RawPage, ...] | None
+    text: TextRequest | None
+    limits: Limits
+    own_ocr_cache: bool
+
+
+def _allow_children() -> None:
+    process = multiprocessing.current_process()
+    if process.daemon:
+        process.daemon = False
+
+
+def run_file_task(task: FileTask) -> Extraction | OcrOutcome:
+    """The per-file work on a Dask worker: the built-in supervised pool, for one file.
+
+    The Dask nanny starts its worker as a daemon process, which multiprocessing forbids
+    to have children; the pool's child is always stopped or killed by the pool itself, so
+    the flag is lifted for this process.
+    """
+    _allow_children()
+    plan = task.ocr
+    if plan is not None and plan.cache_dir and task.own_ocr_cache:
+        plan = replace(plan, cache_dir=str(default_cache_dir()))
+    with tempfile.TemporaryDirectory(prefix="pubsearch-task-") as folder:
+        path = Path(folder) / (Path(task.name).name or "document.pdf")
+        if task.data or task.pages is None:
+            path.write_bytes(task.data)
+        job = Job(
+            key=task.name,
+            path=path,
+            passwords=task.passwords,
+            ocr=plan,
+            pages=task.pages,
+            text=task.text,
+        )
+        # a fresh supervised process per file: one kept between files made different
+        # page text on one real file (ferenda__f690153e p. 3) than the built-in pool
+        for _job, result in extract_all([job], workers=1, limits=task.limits):
+            return result
+    raise AssertionError("the pool ended without a result")  # pragma: no cover
+
+
+# ------------------------------------------------------------------ the client side
+
+
+def parse_local(address: str) -> int | None:
+    """Worker processes for ``local`` / ``local:N`` (None for a scheduler address)."""
+    if address != LOCAL and not address.startswith(LOCAL + ":"):
+        return None
+    count = address.partition(":")[2]
+    if not count:
+        return max(1, os.cpu_count() or 1)
+    if not count.isdigit() or int(count) < 1:
+        raise ClusterError(
+            f"--scheduler {address}: expected local, local:N (N >= 1) or tcp://HOST:PORT"
+        )
+    return int(count)
+
+
+@dataclass(slots=True)
+class Cluster:
+    """A connected Dask client (and the local cluster it owns, if any).
+
+    address: the scheduler's address as given (``local:2`` or ``tcp://host:8786``);
+    client: a :class:`distributed.Client`; local: whether the workers share this
+    machine (then OCR results go to the run's own cache).
+    """
+
+    address: str
+    client: Any
+    local: bool
+    stats: dict[str, int] = field(default_factory=lambda: {"tasks": 0, "sent": 0})
+
+    def threads(self) -> int:
+        return max(1, int(sum(self.client.nthreads().values())))
+
+    def extract_all(
+        self,
+        jobs: Iterable[Job],
+        *,
+        workers: int | None = None,
+        limits: Limits = DEFAULT_LIMITS,
+        more: deque[Job] | None = None,
+    ) -> Iterator[tuple[Job, Extraction | OcrOutcome]]:
+        """:func:`indexer.workers.extract_all` on the cluster (`workers` is ignored: the
+        cluster's worker threads decide). Never raises for a bad file or a lost worker."""
+        from distributed import as_completed
+
+        del workers
+        window = IN_FLIGHT_PER_THREAD * self.threads()
+        pending = iter(jobs)
+        running: dict[str, tuple[Job, Any]] = {}  # by task key: the job and its future
+        unread: deque[tuple[Job, Extraction]] = deque()  # files this machine cannot read
+        done = as_completed(loop=self.client.loop)
+
+        def submit_next() -> bool:
+            job = more.popleft() if more else next(pending, None)
+            if job is None:
+                return False
+            try:
+                text_only = job.pages is not None and job.ocr is None
+                data = b"" if text_only else job.path.read_bytes()
+            except OSError as exc:
+                detail = f"cannot read the file ({exc.strerror or exc})"
+                failure = FileFailure(reason=Reason.CORRUPT, detail=detail)
+                unread.append((job, _failed(failure, limits)))
+                return True
+            task = FileTask(
+                name=job.path.name,
+                data=data,
+                passwords=job.passwords,
+                ocr=job.ocr,
+                pages=job.pages,
+                text=job.text,
+                limits=limits,
+                own_ocr_cache=not self.local,
+            )
+            future = self.client.submit(run_file_task, task, pure=False)
+            self.stats["tasks"] += 1
+            self.stats["sent"] += len(data) + sum(len(p.text) for p in job.pages or ())
+            running[future.key] = (job, future)
+            done.add(future)
+            return True
+
+        def fill() -> None:
+            while len(running) < window and submit_next():
+                pass
+
+        fill()
+        try:
+            while running or unread:
+                if unread:
+                    yield unread.popleft()
+                else:
+                    future = next(done)
+                    job, _ = running.pop(future.key)
+                    yield job, _result_of(future, job, limits)
+                fill()
+        finally:
+            if running:  # the consumer stopped early (an error, Ctrl-C)
+                self.client.cancel([f for _, f in running.values()], force=True)
+
+
+def _failed(failure: FileFailure, limits: Limits) -> Extraction:
+    return Extraction(info=None, pages=(), failure=failure, limits=limits)
+
+
+def _result_of(future: Any, job: Job, limits: Limits) -> Extraction | OcrOutcome:
+    """The task's result, or the file's failure when the task could not deliver one."""
+    from distributed.scheduler import KilledWorker
+
+    try:
+        result: Extraction | OcrOutcome = future.result()
+        return result
+    except KilledWorker as exc:
+        tries = exc.allowed_failures + 1
+        detail = f"crashed (the cluster worker died while reading it, {tries} times)"
+    except Exception as exc:  # a task that raised: a bug, or a worker that can't run it
+        detail = f"crashed (cluster task failed: {type(exc).__name__}: {exc})"
+    if job.ocr is not None:
+        return OcrOutcome(pages=tuple(OcrPage(number=n, error=detail) for n in job.ocr.pages))
+    return _failed(FileFailure(reason=Reason.CRASHED, detail=detail), limits)
+
+
+def warm_up() -> int:
+    """Start this Dask worker's fork server (pdfminer, langdetect and its profiles
+    loaded) before the first file, so no file's time limits pay for it; its pid."""
+    from indexer.workers import start_fork_server
+
+    _allow_children()
+    return start_fork_server()
+
+
+def check_versions(client: Any, address: str) -> None:
+    """Raise :class:`ClusterVersionError` unless every worker runs this pubsearch."""
+    wanted = pubsearch_version()
+    found = client.run(importlib.metadata.version, DIST_NAME, on_error="return")
+    for worker, version in sorted(found.items()):
+        if isinstance(version, importlib.metadata.PackageNotFoundError):
+            raise ClusterVersionError(address, worker, None, wanted)
+        if isinstance(version, BaseException):
+            raise ClusterVersionError(address, worker, f"unknown ({version})", wanted)
+        if version != wanted:
+            raise ClusterVersionError(address, worker, str(version), wanted)
+
+
+@contextmanager
+def connect(address: str, timeout: float | None = None) -> Iterator[Cluster]:
+    """A :class:`Cluster` for `address` (``local``, ``local:N`` or a scheduler address),
+    checked (reachable, workers present, same pubsearch everywhere) and closed on exit.
+
+    `timeout`: seconds to reach the scheduler (default: Dask's
+    ``distributed.comm.timeouts.connect``).
+    """
+    import dask
+    from distributed import Client, LocalCluster
+
+    n_local = parse_local(address)
+    if n_local is not None:
+        with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}):
+            local = LocalCluster(
+                n_workers=n_local,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=":0",
+                scheduler_port=0,
+                silence_logs=logging.ERROR,
+            )
+        try:
+            with Client(local) as client:
+                check_versions(client, address)
+                client.run(warm_up)
+                yield Cluster(address, client, local=True)
+        finally:
+            local.close()
+        return
+    wait = timeout if timeout is not None else dask.config.get("distributed.comm.timeouts.connect")
+    try:
+        client = Client(address, timeout=wait, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise SchedulerUnreachableError(address, str(exc)) from exc
+    try:
+        if not client.nthreads():
+            try:
+                client.wait_for_workers(1, timeout=WORKER_WAIT)
+            except (TimeoutError, OSError) as exc:
+                raise NoWorkersError(address, WORKER_WAIT) from exc
+        check_versions(client, address)
+        client.run(warm_up)
+        yield Cluster(address, client, local=_is_loopback(address))
+    finally:
+        client.close()
+
+
+def _is_loopback(address: str) -> bool:
+    host = address.split("://")[-1].rsplit(":", 1)[0].strip("[]")
+    return host in ("localhost", "::1") or host.startswith("127.")

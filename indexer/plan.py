@@ -1,0 +1,250 @@
+"""What a run has to do: sources, the diff against the index, ids, and retry policy.
+
+1. :func:`plan_sources` lists what to index (catalog entries, or PDFs under paths);
+2. :func:`diff` compares them with the file records the index holds: new, changed
+   (content hash), renamed/moved (same hash, new path), removed, unchanged (size and
+   mtime unchanged: not even hashed), each a :class:`~indexer.model.Change`;
+3. :class:`RetryPolicy` says which unchanged files are read again, and
+   :func:`usable_cache_hit` which cached extractions can be trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from indexer.cache import ExtractionCache
+from indexer.catalog import iter_pdfs, load_catalog
+from indexer.model import (
+    LIMIT_REASONS,
+    Change,
+    Extraction,
+    FileRecord,
+    Limits,
+    OcrMode,
+    OcrSettings,
+    Origin,
+    Reason,
+    Source,
+    Status,
+    Step,
+)
+
+
+def slugify(text: str) -> str:
+    """A lower-case id from a file name: letters and digits joined by single dashes."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return re.sub(r"[\W_]+", "-", text).strip("-") or "document"
+
+
+def plan_sources(paths: Sequence[Path], catalog: Path | None) -> list[Source]:
+    """What to index: the catalog's entries when no path is given; else the PDFs under
+    `paths` (files or folders), each linked to its catalog entry when the catalog lists it."""
+    entries = load_catalog(catalog) if catalog is not None else []
+    if not paths:
+        return [Source(path=e.pdf, entry=e) for e in entries]
+    by_file = {e.pdf.resolve(): e for e in entries if e.pdf is not None}
+    sources: list[Source] = []
+    seen: set[Path] = set()
+    for given in paths:
+        if not given.exists():
+            sources.append(Source(path=given))  # reported as a failure, run goes on
+            continue
+        for pdf in iter_pdfs(given):
+            key = pdf.resolve()
+            if key not in seen:
+                seen.add(key)
+                sources.append(Source(path=pdf, entry=by_file.get(key)))
+    return sources
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fp:
+        for block in iter(lambda: fp.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass(slots=True)
+class IdAllocator:
+    """Publication ids for PDFs outside the catalog: the wanted id, else the wanted id
+    with a short hash of the source key when it is taken."""
+
+    taken: set[str] = field(default_factory=set)
+
+    def allocate(self, wanted: str, key: str) -> str:
+        candidate = wanted
+        if candidate in self.taken:
+            candidate = f"{wanted}-{hashlib.sha1(key.encode()).hexdigest()[:6]}"
+        self.taken.add(candidate)
+        return candidate
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RetryPolicy:
+    """Whether an unchanged file is read again: when OCR can now read pages it was not
+    asked to (or could not), when it failed and ``--retry-failed`` is given, or when it
+    was encrypted and passwords are given."""
+
+    ocr: OcrSettings
+    retry_failed: bool = False
+    have_passwords: bool = False
+
+    def __call__(self, record: FileRecord) -> bool:
+        if (
+            self.ocr.runs
+            and record.status is not Status.FAILED
+            and (
+                (record.needs_ocr > 0 and (record.ocr_mode == OcrMode.OFF or self.retry_failed))
+                or (self.ocr.mode is OcrMode.FORCE and record.ocr_mode != OcrMode.FORCE)
+            )
+        ):
+            return True
+        return record.status in (Status.FAILED, Status.PARTIAL) and (
+            self.retry_failed or (record.reason is Reason.ENCRYPTED and self.have_passwords)
+        )
+
+
+def never(record: FileRecord) -> bool:
+    return False
+
+
+def _in_scope(abspath: str, roots: Sequence[Path]) -> bool:
+    return any(abspath == str(r) or abspath.startswith(str(r) + os.sep) for r in roots)
+
+
+def diff(
+    sources: Sequence[Source],
+    records: dict[str, FileRecord],
+    *,
+    paths: Sequence[Path] = (),
+    retry: Callable[[FileRecord], bool] = never,
+) -> list[Change]:
+    """Compare planned sources with the index's file records.
+
+    Unchanged files (same size and mtime) are not hashed. A new path whose content hash
+    matches a record whose file is gone is a rename. Records in scope (the catalog's when
+    no path is given, else those under `paths`) that no source matches are removed.
+    `retry(record)` says whether an unchanged file should be read again.
+    """
+    by_id = {r.id: r for r in records.values()}
+    ids = IdAllocator(set(by_id))
+    changes: list[Change] = []
+    matched: set[str] = set()
+    new: list[tuple[Source, int, int, str]] = []
+    for source in sources:
+        prev = records.get(source.key)
+        if prev is None and source.entry is not None and source.entry.id in by_id:
+            prev = by_id[source.entry.id]  # the catalog moved this entry's file
+        if prev is not None:
+            matched.add(prev.key)
+        if source.path is None:
+            assert source.entry is not None
+            if prev is not None and prev.meta_hash == source.meta_hash:
+                step = Step.UNCHANGED
+            else:
+                step = Step.UPDATE if prev else Step.ADD
+            changes.append(Change(step=step, source=source, record=prev, id=source.entry.id))
+            continue
+        try:
+            stat = source.path.stat()
+        except OSError:
+            pub_id = prev.id if prev else ""
+            changes.append(Change(step=Step.MISSING, source=source, record=prev, id=pub_id))
+            continue
+        size, mtime = stat.st_size, stat.st_mtime_ns
+        if prev is not None and prev.key == source.key:
+            same_meta = prev.meta_hash == source.meta_hash
+            if prev.size == size and prev.mtime_ns == mtime and same_meta and not retry(prev):
+                step, sha = Step.UNCHANGED, prev.sha256
+            else:
+                sha = file_sha256(source.path)
+                same = sha == prev.sha256 and same_meta and not retry(prev)
+                step = Step.TOUCH if same else Step.UPDATE
+            changes.append(
+                Change(
+                    step=step,
+                    source=source,
+                    record=prev,
+                    id=prev.id,
+                    size=size,
+                    mtime_ns=mtime,
+                    sha256=sha,
+                )
+            )
+            continue
+        new.append((source, size, mtime, file_sha256(source.path)))
+    gone = {
+        r.sha256: r
+        for r in records.values()
+        if r.key not in matched and r.sha256 and not Path(r.abspath).exists()
+    }
+    for source, size, mtime, sha in new:
+        moved = gone.pop(sha, None)
+        if moved is not None and source.entry is None:
+            matched.add(moved.key)
+            step, record, pub_id = Step.RENAME, moved, moved.id
+        else:
+            assert source.path is not None
+            wanted = source.entry.id if source.entry else slugify(source.path.stem)
+            step, record = Step.ADD, None
+            pub_id = wanted if source.entry else ids.allocate(wanted, source.key)
+        changes.append(
+            Change(
+                step=step,
+                source=source,
+                record=record,
+                id=pub_id,
+                size=size,
+                mtime_ns=mtime,
+                sha256=sha,
+            )
+        )
+    roots = [p.resolve() for p in paths]
+    for record in records.values():
+        if record.key in matched:
+            continue
+        in_scope = _in_scope(record.abspath, roots) if roots else record.source is Origin.CATALOG
+        if in_scope and not (roots and Path(record.abspath).exists()):
+            changes.append(Change(step=Step.REMOVE, source=None, record=record, id=record.id))
+    return changes
+
+
+def usable_cache_hit(
+    cache: ExtractionCache,
+    sha256: str,
+    *,
+    limits: Limits,
+    have_passwords: bool,
+    retry_failed: bool,
+) -> Extraction | None:
+    """A cache entry to trust: complete, or failed in a way that would fail again (not a
+    limit that was raised since or that ``--retry-failed`` asks to try again, not an
+    encrypted file when passwords are given)."""
+    hit = cache.get(sha256)
+    if hit is None:
+        return None
+    reasons = {p.reason for p in hit.pages if p.error}
+    if hit.failure is not None:
+        reasons.add(hit.failure.reason)
+    if reasons & LIMIT_REASONS and (retry_failed or raised(hit.limits, limits)):
+        return None
+    if hit.failure is not None and hit.failure.reason is Reason.ENCRYPTED and have_passwords:
+        return None
+    return hit
+
+
+def raised(old: Limits, new: Limits) -> bool:
+    """Whether any extraction limit is larger in `new` than in `old` (0: no limit)."""
+    pairs = (
+        (old.timeout, new.timeout),
+        (old.page_timeout, new.page_timeout),
+        (float(old.memory_mb), float(new.memory_mb)),
+    )
+    return any((o > 0 and n <= 0) or (n > 0 and o > 0 and n > o) for o, n in pairs)
