@@ -7,7 +7,7 @@ export PUBSEARCH_INDEX ?= $(CURDIR)/.pubsearch/index
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo serve test lint typecheck check bench bench-web bench-ocr bench-cluster eval eval-doc corpus \
+.PHONY: help install demo serve test lint typecheck check bench bench-web bench-ocr bench-scale bench-cluster eval eval-doc corpus \
 	screenshot clean fidelity
 REALPDFS ?= ../shared/realpdfs
 
@@ -60,6 +60,9 @@ bench-web: $(STAMP) ## Web page render times (target: median < 50 ms); page pict
 	$(PY) tests/benchmarks/bench_web.py
 	$(PY) tests/benchmarks/bench_picture.py $(REALPDFS)
 	$(PY) tests/benchmarks/bench_words.py $(REALPDFS)
+
+bench-scale: $(STAMP) ## Search times on a ~4,000- and a ~100,000-page index side by side (long)
+	$(PY) tests/benchmarks/bench_scale.py $(REALPDFS)
 
 eval: $(STAMP) ## Search-quality evaluation (tests/eval) on the corpus and ../shared/realpdfs
 	$(PY) tests/eval/run_eval.py

@@ -18,7 +18,9 @@ from collections.abc import Iterator, Sequence
 import tantivy
 
 from indexer import schema as s
+from indexer import variants
 from indexer.model import (
+    STANDARD,
     FileProblem,
     FileRecord,
     OcrState,
@@ -109,16 +111,19 @@ def records_query(schema: tantivy.Schema, key: str | None = None) -> tantivy.Que
 
 
 def page_documents(
-    pub: Publication, pages: Sequence[Page], run: int = 0
+    pub: Publication, pages: Sequence[Page], run: int = 0, analysis: str = STANDARD
 ) -> Iterator[tantivy.Document]:
     """The Tantivy documents for one publication: one per page, stamped with `run` (the
-    index run that wrote them, for "what's new")."""
+    index run that wrote them, for "what's new"), with its publication key and the lookup
+    terms of its text and title fields (:mod:`indexer.variants`) for an index of that
+    `analysis`."""
     meta_langs = [c for c in pub.languages if c in s.LANGUAGES] or [s.UNDETERMINED]
     heading = " ".join(x for x in (pub.title, pub.subtitle) if x)
     for page in pages:
         doc = tantivy.Document()
         doc.add_text(s.F_KIND, s.KIND_PAGE)
         doc.add_text(s.F_ID, pub.id)
+        doc.add_integer(s.F_PUB_KEY, s.pub_key(pub.id))
         doc.add_text(s.F_PATH, pub.path)
         doc.add_text(s.F_ABSPATH, pub.abspath)
         doc.add_text(s.F_SHA256, pub.sha256)
@@ -145,10 +150,15 @@ def page_documents(
             doc.add_text(s.F_TYPE, pub.type.lower())
         if pub.description:
             doc.add_text(s.F_DESCRIPTION, pub.description)
-        for code in meta_langs:
-            doc.add_text(s.LANGUAGES[code].meta_field, for_language(heading, code))
+        sources = [(s.LANGUAGES[c].meta_field, c, for_language(heading, c)) for c in meta_langs]
+        for name, _, text in sources:
+            doc.add_text(name, text)
         if page.text:
+            sources.append((s.text_field(page.language), page.language, page.text))
             doc.add_text(s.text_field(page.language), page.text)
+        lookups = variants.lookup_text(sources, analysis)
+        if lookups:
+            doc.add_text(s.F_VARIANTS, lookups)
         yield doc
 
 

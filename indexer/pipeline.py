@@ -84,7 +84,12 @@ def index(settings: IndexSettings) -> IndexReport:
         records = {} if settings.rebuild else load_records(idx)
         sources = plan.plan_sources(settings.paths, settings.catalog)
         changes = plan.diff(sources, records, paths=settings.paths, retry=retry)
-        store = Store(idx, every_files=settings.commit_every, every_seconds=settings.commit_seconds)
+        store = Store(
+            idx,
+            every_files=settings.commit_every,
+            every_seconds=settings.commit_seconds,
+            analysis=s.analysis_of(settings.index_dir),
+        )
         if clear:
             store.reset()
         cache = ExtractionCache(cache_root)

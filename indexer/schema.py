@@ -12,10 +12,16 @@ language-neutral analyzer for ``title:`` and ``author:`` queries.
 Tantivy's ``remove_long`` filter counts bytes, not letters; a 24-letter Russian word is 48
 bytes. ``MAX_TOKEN_BYTES`` is set well above any real word in any script, so only junk
 (base64 runs, hashes) is dropped.
+
+``variants`` holds lookup terms derived from the terms of a page's text and title fields
+(folded forms, reversed terms: :mod:`indexer.variants`), so that the query-time expansions
+of :mod:`search.expand` are prefix lookups rather than scans of the vocabulary. It is
+split on whitespace only and indexes no frequencies or positions.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -27,7 +33,7 @@ from indexer import stopwords
 from indexer.errors import IndexNotFoundError, SchemaVersionError
 from indexer.model import ANALYSES, NEUTRAL, STANDARD
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 META_FILE = "pubsearch.json"
 MAX_TOKEN_BYTES = 240
 UNDETERMINED = "und"
@@ -135,6 +141,12 @@ F_OCR = "ocr"
 F_OCR_CONFIDENCE = "ocr_confidence"
 F_NEEDS_OCR = "needs_ocr"
 F_OCR_MODE = "ocr_mode"
+# A number for the publication (a hash of its id) as a fast field, so search groups page
+# hits by publication without loading each hit's stored document.
+F_PUB_KEY = "pub_key"
+# Lookup terms for query-time expansion (indexer.variants), on page documents.
+F_VARIANTS = "variants"
+VARIANTS_ANALYZER = "variants"
 
 NEUTRAL_ANALYZER = LANGUAGES[UNDETERMINED].analyzer
 
@@ -203,15 +215,23 @@ def build_schema() -> tantivy.Schema:
     b.add_integer_field(F_PAGE_COUNT, stored=True, indexed=True)
     b.add_integer_field(F_YEAR, stored=True, indexed=True, fast=True)
     b.add_integer_field(F_RUN, stored=True, indexed=True, fast=True)
+    b.add_integer_field(F_PUB_KEY, stored=False, indexed=False, fast=True)
     for spec in LANGUAGES.values():
         b.add_text_field(spec.text_field, stored=True, tokenizer_name=spec.analyzer)
         b.add_text_field(spec.meta_field, stored=False, tokenizer_name=spec.analyzer)
+    b.add_text_field(
+        F_VARIANTS, stored=False, tokenizer_name=VARIANTS_ANALYZER, index_option="basic"
+    )
     return b.build()
+
+
+_VARIANTS = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
 
 
 def _register(index: tantivy.Index, analysis: str) -> tantivy.Index:
     for spec in LANGUAGES.values():
         index.register_tokenizer(spec.analyzer, analyzer(spec.code, analysis))
+    index.register_tokenizer(VARIANTS_ANALYZER, _VARIANTS)
     return index
 
 
@@ -256,6 +276,11 @@ def open_index(index_dir: Path) -> tantivy.Index:
     if version != SCHEMA_VERSION:
         raise SchemaVersionError(str(index_dir), version, SCHEMA_VERSION)
     return _register(tantivy.Index.open(str(index_dir)), analysis_of(index_dir))
+
+
+def pub_key(pub_id: str) -> int:
+    """The :data:`F_PUB_KEY` of publication `pub_id`: 63 bits of its BLAKE2b hash."""
+    return int.from_bytes(hashlib.blake2b(pub_id.encode(), digest_size=8).digest()) >> 1
 
 
 def text_field(code: str) -> str:

@@ -17,7 +17,14 @@ import tantivy
 from indexer import schema as s
 from indexer.documents import page_documents, record_document, record_of, records_query
 from indexer.errors import SchemaVersionError
-from indexer.model import COMMIT_EVERY_FILES, COMMIT_EVERY_SECONDS, FileRecord, Page, Publication
+from indexer.model import (
+    COMMIT_EVERY_FILES,
+    COMMIT_EVERY_SECONDS,
+    STANDARD,
+    FileRecord,
+    Page,
+    Publication,
+)
 
 
 class Store:
@@ -33,8 +40,10 @@ class Store:
         *,
         every_files: int = COMMIT_EVERY_FILES,
         every_seconds: float = COMMIT_EVERY_SECONDS,
+        analysis: str = STANDARD,
     ) -> None:
         self.index = index
+        self.analysis = analysis  # the index's: which lookup terms its pages get
         self._writer = index.writer(heap_size=64_000_000, num_threads=1)
         self.run = time.time_ns() // 1000  # stamped on every page this run writes (µs)
         self.every_files, self.every_seconds = every_files, every_seconds
@@ -47,7 +56,7 @@ class Store:
 
     def add_publication(self, pub: Publication, pages: Sequence[Page]) -> None:
         """Write the page documents of `pub` (stamped with this run)."""
-        for doc in page_documents(pub, pages, self.run):
+        for doc in page_documents(pub, pages, self.run, self.analysis):
             self._writer.add_document(doc)
 
     def put_record(self, record: FileRecord) -> None:

@@ -146,16 +146,28 @@ class _Builder:
         tokens = analyzed(s.UNDETERMINED, text)
         if len(tokens) != 1:
             raise QuerySyntaxError(f"{text}* : a prefix is one word of letters or digits")
-        pattern = re.escape(tokens[0][1]) + ".*"
+        prefix = tokens[0][1]
+        pattern = re.escape(prefix) + ".*"
+
+        def holds(field: str) -> bool:  # one bounded lookup: a field without the prefix is left out
+            found = self.searcher is None or self.searcher.terms_with_prefix(field, prefix, limit=1)
+            return bool(found)
+
         alternatives = []
         for spec in s.LANGUAGES.values():
-            alternatives.append(tantivy.Query.regex_query(self.schema, spec.text_field, pattern))
-            alternatives.append(
-                tantivy.Query.boost_query(
-                    tantivy.Query.regex_query(self.schema, spec.meta_field, pattern),
-                    self.options.meta_weight,
+            if holds(spec.text_field):
+                alternatives.append(
+                    tantivy.Query.regex_query(self.schema, spec.text_field, pattern)
                 )
-            )
+            if holds(spec.meta_field):
+                alternatives.append(
+                    tantivy.Query.boost_query(
+                        tantivy.Query.regex_query(self.schema, spec.meta_field, pattern),
+                        self.options.meta_weight,
+                    )
+                )
+        if not alternatives:
+            return tantivy.Query.empty_query()
         return tantivy.Query.disjunction_max_query(alternatives, TIE_BREAKER)
 
     def title(self, text: str) -> tantivy.Query:
@@ -228,6 +240,19 @@ def build(
     compounds, diacritics: :mod:`search.expand`)."""
     query = _Builder(schema, options or Options(), searcher).node(node)
     return restrict(query, schema, filters)
+
+
+def build_each(
+    nodes: Sequence[Node],
+    schema: tantivy.Schema,
+    *,
+    options: Options | None = None,
+    searcher: tantivy.Searcher | None = None,
+) -> list[tantivy.Query]:
+    """The Tantivy query of each node (unrestricted), built by one builder so that the
+    index's terms are looked up once (:mod:`search.relax` combines them)."""
+    builder = _Builder(schema, options or Options(), searcher)
+    return [builder.node(node) for node in nodes]
 
 
 def restrict(

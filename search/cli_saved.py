@@ -24,12 +24,13 @@ def saved_group() -> None:
 @click.argument("name")
 @click.argument("query")
 @index_option
-def saved_add(name: str, query: str, index_dir: Path | None) -> None:
-    """Save QUERY under NAME."""
+@click.option("--exact", is_flag=True, help="Only pages with every word of QUERY.")
+def saved_add(name: str, query: str, index_dir: Path | None, exact: bool) -> None:
+    """Save QUERY under NAME; it re-runs as saved (never replaced by a correction)."""
     from search import saved
 
-    saved.add(index_dir or default_index_dir(), name, query)
-    click.echo(f"saved {name}: {query}")
+    saved.add(index_dir or default_index_dir(), name, query, exact=exact)
+    click.echo(f"saved {name}: {query}" + (" (exact)" if exact else ""))
 
 
 @saved_group.command("list")

@@ -65,6 +65,11 @@ from search.cli_common import default_index_dir, index_option, json_option, page
 )
 @json_option
 @click.option("--explain", is_flag=True, help="Show how the query is analyzed, then search.")
+@click.option(
+    "--exact",
+    is_flag=True,
+    help="The query as typed: no results for a correction, only pages with every word.",
+)
 def search_cmd(
     query: str,
     index_dir: Path | None,
@@ -80,6 +85,7 @@ def search_cmd(
     fmt_name: str,
     as_json: bool,
     explain: bool,
+    exact: bool,
 ) -> None:
     """Search inside the indexed PDFs; hits are grouped by publication.
 
@@ -89,7 +95,7 @@ def search_cmd(
     from indexer import schema
     from search import build as qb
     from search import query as q
-    from search.pages import export_rows, last_run_id
+    from search.pages import export_pages, last_run_id
     from search.searcher import search
 
     index_dir = index_dir or default_index_dir()
@@ -103,11 +109,21 @@ def search_cmd(
     if explain:
         click.echo("\n".join(qb.explain(q.parse(query))), err=fmt_name != "text")
     if fmt_name in ("csv", "jsonl"):
-        fmt.export(export_rows(index_dir, query, filters, sort=sort), fmt_name, sys.stdout)
+        exported = export_pages(index_dir, query, filters, sort=sort, exact=exact)
+        for note in fmt.export_notes(exported):
+            click.echo(f"pubsearch: {note}", err=True)
+        fmt.export(exported.rows, fmt_name, sys.stdout)
         return
     options = qb.Options(analysis=schema.analysis_of(index_dir), fuzzy=fuzzy)
     results = search(
-        index_dir, query, filters, limit=limit, pages=pages, options=options, sort=sort
+        index_dir,
+        query,
+        filters,
+        limit=limit,
+        pages=pages,
+        options=options,
+        sort=sort,
+        exact=exact,
     )
     if fmt_name == "json":
         click.echo(json.dumps(fmt.results_json(results), ensure_ascii=False, indent=2))

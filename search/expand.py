@@ -8,15 +8,18 @@ bridged at query time against the terms the index really holds, so the analyzers
 stored text and the highlighting stay as they are:
 
 - **inflection variants**: terms that differ from the analyzed word by a known ending of the
-  language (added or removed), found with a prefix scan of the field's term dictionary;
+  language (added or removed): each candidate is one term lookup in the field;
 - **compounds** (Swedish, German, Danish, Norwegian, Dutch): terms that end with the word
   after at least three other letters;
 - **diacritic folding**: a word typed in plain ASCII also matches terms that differ only by
-  diacritics (``f[oöø]rordning``), stemmed first and folded after.
+  diacritics (``förordning``), stemmed first and folded after.
 
-The last two scan the field's term dictionary (read once per query). Every expansion is an
-ordinary term query, weighted below the word as typed, so exact forms rank first, scores
-stay BM25, and snippets highlight the expanded words too.
+The last two are prefix ranges of the lookup terms the indexer writes beside every page
+(:mod:`indexer.variants`). No expansion reads more of the term dictionary than its answer
+(capped at :data:`MAX_LOOKUP` terms), so the cost of a query does not grow with the
+vocabulary. Every expansion is an ordinary term query of the word's own field, weighted
+below the word as typed, so exact forms rank first, scores stay BM25, and snippets
+highlight the expanded words too.
 """
 
 from __future__ import annotations
@@ -25,6 +28,10 @@ import re
 from collections.abc import Iterator
 
 import tantivy
+
+from indexer import schema as s
+from indexer import variants as v
+from indexer.variants import COMPOUNDING, FOLDS, LATIN, MIN_PART, fold
 
 #: Endings that mark inflection the stemmer does not remove (definite article, plural).
 #: (fmt: skip on this table and FOLDS: one language or letter group per line.)
@@ -36,22 +43,12 @@ ENDINGS: dict[str, tuple[str, ...]] = {
            "овете", "ия", "ият", "ията", "ища", "ищата", "ен", "на", "но", "ни", "ния", "ната",
            "ното", "ните", "ия", "ен"),
 }  # fmt: skip
-COMPOUNDING = frozenset({"sv", "de", "da", "no", "nl"})
-#: Letters a plain-ASCII query letter also stands for, in Latin-script languages.
-FOLDS: dict[str, str] = {
-    "a": "aáàâäåãăąæ", "c": "cçčć", "d": "dďđ", "e": "eéèêëěęė", "g": "gğ", "i": "iíìîïı",
-    "l": "lłľ", "n": "nñňń", "o": "oóòôöõøőœ", "r": "rř", "s": "sșşšśß", "t": "tțţť",
-    "u": "uúùûüůű", "y": "yýÿ", "z": "zžźż",
-}  # fmt: skip
-LATIN = frozenset(
-    {"sv", "en", "ro", "de", "fr", "da", "no", "fi", "nl", "it", "pt", "es", "hu", "tr", "und"}
-)
 INFLECTION_WEIGHT = 0.9
 FOLDED_WEIGHT = 0.8
 COMPOUND_WEIGHT = 0.6
 MAX_VARIANTS = 40
-#: A field with more terms than this is not scanned for compounds and folded forms.
-MAX_TERMS = 2_000_000
+#: Most lookup terms one folded or compound lookup reads (far above any real answer).
+MAX_LOOKUP = 5_000
 
 
 def inflection_variants(
@@ -66,12 +63,8 @@ def inflection_variants(
         base = token[: -len(ending)]
         if token.endswith(ending) and len(base) >= 3:
             roots.add(base)
-    found: set[str] = set()
-    allowed = {"", *endings}
-    for root in roots:
-        for term, _ in searcher.terms_with_prefix(field, root, limit=MAX_VARIANTS * 4):
-            if term != token and term[len(root) :] in allowed:
-                found.add(term)
+    candidates = {root + ending for root in roots for ending in ("", *endings)} - {token}
+    found = [term for term in candidates if searcher.doc_freq(field, term) > 0]
     return sorted(found)[:MAX_VARIANTS]
 
 
@@ -85,30 +78,21 @@ def folded_pattern(word: str, token: str) -> str | None:
 
 def compound_pattern(language: str, token: str) -> str | None:
     """A regex for compounds ending in `token` (compounding languages only)."""
-    if language not in COMPOUNDING or len(token) < 3:
+    if language not in COMPOUNDING or len(token) < MIN_PART:
         return None
-    return ".{3,}" + re.escape(token)
-
-
-_FOLD_TABLE = str.maketrans({ch: plain for plain, chars in FOLDS.items() for ch in chars[1:]})
-
-
-def fold(text: str) -> str:
-    """`text` with diacritics removed (``förordning`` -> ``forordning``)."""
-    return text.translate(_FOLD_TABLE)
+    return f".{{{MIN_PART},}}" + re.escape(token)
 
 
 class Terms:
-    """Term dictionaries of a searcher's fields, read once per query and kept."""
+    """Lookups in the term dictionaries of one searcher (one commit of the index)."""
 
     def __init__(self, searcher: tantivy.Searcher) -> None:
         self.searcher = searcher
-        self._terms: dict[str, list[tuple[str, int]]] = {}
 
-    def of(self, field: str) -> list[tuple[str, int]]:
-        if field not in self._terms:
-            self._terms[field] = self.searcher.terms_with_prefix(field, "", limit=MAX_TERMS)
-        return self._terms[field]
+    def _lookup(self, key: str) -> list[tuple[str, int]]:
+        """(index term, pages holding it) for every lookup term starting with `key`."""
+        found = self.searcher.terms_with_prefix(s.F_VARIANTS, key, limit=MAX_LOOKUP)
+        return [(v.term_of(lookup), n) for lookup, n in found]
 
     def folded(self, field: str, word: str, token: str) -> list[str]:
         """Terms of `field` that equal `token` but for diacritics, or whose folded form
@@ -117,21 +101,23 @@ class Terms:
         frequent first."""
         plain_word, plain_token = fold(word), fold(token)
         shortest = max(4, len(plain_token))
-        found = []
-        for term, n in self.of(field):
-            if term == token:
-                continue
-            plain = fold(term)
-            if plain == plain_token or (
-                plain != term and len(plain) >= shortest and plain_word.startswith(plain)
-            ):
-                found.append((n, term))
+        longest = min(len(plain_word), s.MAX_TOKEN_BYTES)  # no term is longer
+        plains = {plain_token} | {plain_word[:n] for n in range(shortest, longest + 1)}
+        found = [
+            (n, term)
+            for plain in sorted(plains)
+            for term, n in self._lookup(v.folded_key(field, plain))
+            if term != token
+        ]
         return [t for _, t in sorted(found, reverse=True)[:MAX_VARIANTS]]
 
-    def matching(self, field: str, pattern: str, exclude: str) -> list[str]:
-        """Terms of `field` that fully match `pattern`, most frequent first."""
-        rx = re.compile(pattern)
-        found = [(n, t) for t, n in self.of(field) if t != exclude and rx.fullmatch(t)]
+    def compounds(self, field: str, token: str) -> list[str]:
+        """Terms of `field` that end in `token` after at least three other letters, most
+        frequent first."""
+        shortest = len(token) + MIN_PART
+        found = [
+            (n, t) for t, n in self._lookup(v.reversed_key(field, token)) if len(t) >= shortest
+        ]
         return [t for _, t in sorted(found, reverse=True)[:MAX_VARIANTS]]
 
 
@@ -154,6 +140,5 @@ def expansions(
     )
     if language in LATIN and folded_pattern(word, token) is not None:
         yield from weighted(terms.folded(field, word, token), FOLDED_WEIGHT)
-    pattern = compound_pattern(language, token)
-    if pattern is not None:
-        yield from weighted(terms.matching(field, pattern, token), COMPOUND_WEIGHT)
+    if compound_pattern(language, token) is not None:
+        yield from weighted(terms.compounds(field, token), COMPOUND_WEIGHT)

@@ -20,7 +20,7 @@ from indexer.model import WRITTEN, Action, FileEvent, IndexReport, Status
 
 if TYPE_CHECKING:  # only types: rendering needs no index, so none is imported at run time
     from search.pageimage import PageMarks
-    from search.pages import PageView
+    from search.pages import Export, PageView
     from search.saved import SavedRun
     from search.searcher import PublicationHit, SearchResults
     from search.stats import IndexStats
@@ -36,10 +36,13 @@ def results_json(results: SearchResults) -> dict[str, Any]:
     """The ``--json`` object (documented in the README)."""
     return {
         "query": results.query,
+        "corrected_from": results.corrected_from,
         "total": results.total,
         "total_pages": results.total_pages,
         "offset": results.offset,
         "suggestion": results.suggestion,
+        "relaxed": list(results.relaxed),
+        "strict_pages": results.strict_pages,
         "facets": results.facets,
         "hits": [
             {
@@ -54,6 +57,7 @@ def results_json(results: SearchResults) -> dict[str, Any]:
                 "languages": list(h.languages),
                 "score": round(h.score, 4),
                 "matched_pages": h.matched_pages,
+                "missing": list(h.missing),
                 "pages": [
                     {
                         "page": p.page,
@@ -62,6 +66,7 @@ def results_json(results: SearchResults) -> dict[str, Any]:
                         "ocr": p.ocr,
                         "ocr_confidence": p.ocr_confidence,
                         "snippet": p.snippet,
+                        "missing": list(p.missing),
                     }
                     for p in h.pages
                 ],
@@ -131,8 +136,9 @@ def results_text(
     hint = f"Did you mean: {results.suggestion}?" if results.suggestion else ""
     if not results.hits:
         return "\n".join(x for x in (f"No publications match {results.query!r}.", hint) if x)
+    lines = leniency_notes(results)
     shown = len(results.hits)
-    lines = [
+    lines += [
         f"{results.total} publication{'s' if results.total != 1 else ''} "
         f"({results.total_pages} page{'s' if results.total_pages != 1 else ''}) match "
         f"{results.query!r}" + (f"; showing {shown}" if shown < results.total else "") + "."
@@ -169,11 +175,40 @@ def results_text(
             if page.ocr:
                 conf = f" {page.ocr_confidence:.0f}%" if page.ocr_confidence is not None else ""
                 notes.append(f"OCR{conf}")
+            if page.missing:
+                notes.append(f"missing: {', '.join(page.missing)}")
             if notes:
-                label += f" [{', '.join(notes)}]"
+                label += f" [{'; '.join(notes)}]"
             lines.append((DIM + label + RESET) if color else label)
             lines += wrap_highlighted(page.snippet, width, "      ", color)
     return "\n".join(lines)
+
+
+def leniency_notes(results: SearchResults) -> list[str]:
+    """What was searched when it is not the query as typed, and how to search that."""
+    lines = []
+    if results.corrected_from is not None:
+        lines.append(
+            f"Showing results for {results.query} (no pages match {results.corrected_from}); "
+            f"--exact searches for {results.corrected_from} as typed."
+        )
+    if results.relaxed:
+        n = results.strict_pages or 0
+        lines.append(
+            f"{n} page{' has' if n == 1 else 's have'} every word; after them come pages "
+            f"that lack some of the words (--exact: only pages with every word)."
+        )
+    return lines
+
+
+def export_notes(exported: Export) -> list[str]:
+    """The note an export prints on stderr when it answers a correction."""
+    if exported.corrected_from is None:
+        return []
+    return [
+        f"showing results for {exported.query} (no pages match {exported.corrected_from}); "
+        f"--exact searches for {exported.corrected_from} as typed"
+    ]
 
 
 def file_line(event: FileEvent) -> str | None:
@@ -318,7 +353,9 @@ def page_json(view: PageView, marks: PageMarks | None = None) -> dict[str, Any]:
     return data
 
 
-EXPORT_FIELDS = ("id", "title", "year", "path", "sha256", "page", "language", "score", "snippet")
+EXPORT_FIELDS = (
+    "id", "title", "year", "path", "sha256", "page", "language", "score", "snippet", "missing",
+)  # fmt: skip
 
 
 def export(rows: Iterable[dict[str, Any]], kind: str, out: TextIO) -> int:
@@ -328,8 +365,8 @@ def export(rows: Iterable[dict[str, Any]], kind: str, out: TextIO) -> int:
     if kind == "csv":
         writer.writeheader()
     for row in rows:
-        if kind == "csv":
-            writer.writerow(row)
+        if kind == "csv":  # the words a page lacks, "; " between them
+            writer.writerow({**row, "missing": "; ".join(row.get("missing", ()))})
         else:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
         count += 1
@@ -343,7 +380,8 @@ def saved_text(runs: Sequence[SavedRun], width: int = WIDTH) -> str:
         lines.append(f"{r.name}: {r.query!r}: {len(r.hits)} pages, {r.new} new{since}")
         for h in r.hits:
             if h["new"] and r.previous_run:
-                lines.append(f"  new: {h['id']} p. {h['page']} – {h['title']}"[:width])
+                lack = f" (missing: {', '.join(h['missing'])})" if h.get("missing") else ""
+                lines.append(f"  new: {h['id']} p. {h['page']}{lack} – {h['title']}"[:width])
     return "\n".join(lines)
 
 

@@ -31,13 +31,13 @@ from typing import Any
 import tantivy
 
 from indexer import documents
-from indexer import schema as s
 from indexer.model import OcrState
 from search import build as qb
 from search import query as q
 from search.errors import PageImageError, RenderBusyError, RenderLimitError
 from search.pages import NotFoundError, _page_doc
 from search.pagewords import Box, PageWords, fill_phrase_gaps, marked_words
+from search.reader import Source, View, view_of
 from search.renderpool import RENDER_MEMORY_MB, RENDER_TIMEOUT, WorkerPool
 
 #: Picture widths in pixels one may ask for (the page view offers them all in a srcset,
@@ -245,6 +245,8 @@ class PagePictures:
         from indexer.cache import default_cache_dir
 
         self.index_dir = index_dir
+        #: where pages are read from: the folder (opened per call), or a long-lived reader
+        self.source: Source = index_dir
         self.cache_root = cache_dir or default_cache_dir()
         self.cache = PictureCache(self.cache_root, cap_mb)
         self.pool = WorkerPool(workers, timeout, memory_mb)
@@ -252,9 +254,9 @@ class PagePictures:
     def close(self) -> None:
         self.pool.close()
 
-    def _lookup(self, pub_id: str, page: int) -> tuple[tantivy.Index, tantivy.Document, PageTarget]:
-        index = s.open_index(self.index_dir)
-        doc = _page_doc(index, pub_id, page)
+    def _lookup(self, pub_id: str, page: int) -> tuple[View, tantivy.Document, PageTarget]:
+        view = view_of(self.source)
+        doc = _page_doc(view.index, pub_id, page, view.searcher)
         stored, pub = documents.page_of(doc), documents.publication_of(doc)
         abspath = pub.abspath
         if not abspath:
@@ -272,7 +274,7 @@ class PagePictures:
             text=stored.text,
             ocr=stored.ocr is OcrState.DONE,
         )
-        return index, doc, target
+        return view, doc, target
 
     def target(self, pub_id: str, page: int) -> PageTarget:
         """The page, checked: :class:`NotFoundError` for an unknown id, page or lost PDF."""
@@ -314,12 +316,12 @@ class PagePictures:
         """What the page view needs, with the index opened and the query built once: the
         marks (or why there are none) and the numbers of the publication's pages that
         `query` matches. :class:`NotFoundError` for an unknown page."""
-        index, doc, target = self._lookup(pub_id, page)
-        searcher = index.searcher()
+        view, doc, target = self._lookup(pub_id, page)
+        index, searcher = view.index, view.searcher
         tquery, node = None, None
         if query and query.strip():
             node = q.parse(query)
-            options = qb.Options(analysis=s.analysis_of(self.index_dir))
+            options = qb.Options(analysis=view.analysis)
             tquery = qb.build(node, index.schema, options=options, searcher=searcher)
         hits = self._hits(index, searcher, tquery, pub_id) if tquery is not None else ()
         try:
@@ -380,11 +382,12 @@ class PagePictures:
         """The numbers of the publication's pages that `query` matches, in order."""
         if not query or not query.strip():
             return ()
-        index = s.open_index(self.index_dir)
-        searcher = index.searcher()
-        options = qb.Options(analysis=s.analysis_of(self.index_dir))
-        tquery = qb.build(q.parse(query), index.schema, options=options, searcher=searcher)
-        return self._hits(index, searcher, tquery, pub_id)
+        view = view_of(self.source)
+        options = qb.Options(analysis=view.analysis)
+        tquery = qb.build(
+            q.parse(query), view.index.schema, options=options, searcher=view.searcher
+        )
+        return self._hits(view.index, view.searcher, tquery, pub_id)
 
     @staticmethod
     def _hits(

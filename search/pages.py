@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tantivy
 
@@ -18,8 +18,12 @@ from indexer.model import OcrState
 from search import build as qb
 from search import query as q
 from search.errors import BadOptionError
+from search.reader import Source, view_of
 from search.searcher import SearchResults, hit_count, run
 from search.snippets import Snippets
+
+if TYPE_CHECKING:
+    from search.relax import Plan
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -43,8 +47,10 @@ class NotFoundError(BadOptionError):
     """No such publication or page in the index."""
 
 
-def _page_doc(index: tantivy.Index, pub_id: str, page: int) -> tantivy.Document:
-    searcher = index.searcher()
+def _page_doc(
+    index: tantivy.Index, pub_id: str, page: int, searcher: tantivy.Searcher | None = None
+) -> tantivy.Document:
+    searcher = searcher or index.searcher()
     hits = searcher.search(documents.pages_query(index.schema, pub_id, page), 1).hits
     if not hits:
         if hit_count(searcher.search(documents.pages_query(index.schema, pub_id), 1)) == 0:
@@ -53,16 +59,16 @@ def _page_doc(index: tantivy.Index, pub_id: str, page: int) -> tantivy.Document:
     return searcher.doc(hits[0][1])
 
 
-def show_page(index_dir: Path, pub_id: str, page: int, *, query: str | None = None) -> PageView:
+def show_page(index_dir: Source, pub_id: str, page: int, *, query: str | None = None) -> PageView:
     """The text of page `page` of `pub_id`, with the matches of `query` highlighted."""
-    index = s.open_index(index_dir)
-    doc = _page_doc(index, pub_id, page)
+    view = view_of(index_dir)
+    index, searcher = view.index, view.searcher
+    doc = _page_doc(index, pub_id, page, searcher)
     stored, pub = documents.page_of(doc), documents.publication_of(doc)
     text = stored.text
     body = html.escape(text, quote=False)
     if query and text:
-        options = qb.Options(analysis=s.analysis_of(index_dir))
-        searcher = index.searcher()
+        options = qb.Options(analysis=view.analysis)
         tquery = qb.build(q.parse(query), index.schema, options=options, searcher=searcher)
         field = documents.text_field_of(doc)
         generator = tantivy.SnippetGenerator.create(searcher, tquery, index.schema, field)
@@ -92,11 +98,11 @@ def page_url(index_dir: Path, pub_id: str, page: int) -> str:
     return Path(view.abspath).as_uri() + f"#page={page}"
 
 
-def pdf_file(index_dir: Path, pub_id: str) -> Path:
+def pdf_file(index_dir: Source, pub_id: str) -> Path:
     """The indexed PDF of publication `pub_id`, as recorded by the index; only files
     whose pages are in the index have one (failed files and catalog-only entries don't)."""
-    index = s.open_index(index_dir)
-    searcher = index.searcher()
+    view = view_of(index_dir)
+    index, searcher = view.index, view.searcher
     for _, address in searcher.search(documents.pages_query(index.schema, pub_id), 1).hits:
         abspath = documents.abspath_of(searcher.doc(address))
         if not abspath:
@@ -153,35 +159,82 @@ def similar(index_dir: Path, ref: str, *, limit: int = 10, pages: int = 3) -> Se
     return run(index, ref, tquery, limit=limit, pages=pages)
 
 
-def export_rows(
-    index_dir: Path, text: str, filters: q.Filters | None = None, *, sort: str = "relevance"
-) -> Iterator[dict[str, Any]]:
-    """Every matching page, best first (newest publication first with ``sort='date'``),
-    with a stable citation: publication id, title, year, path, content hash, page, snippet."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Export:
+    """Every page that answers a query, for a report: `rows` (see :func:`export_rows`),
+    for the query `query`, the correction of `corrected_from` when one was made."""
+
+    query: str
+    corrected_from: str | None
+    rows: Iterator[dict[str, Any]]
+
+
+def export_pages(
+    index_dir: Path,
+    text: str,
+    filters: q.Filters | None = None,
+    *,
+    sort: str = "relevance",
+    exact: bool = False,
+    correct: bool = True,
+) -> Export:
+    """Every matching page with a stable citation, answered as a search answers the query
+    (:func:`search.relax.plan`): its correction when it matches nothing, pages lacking
+    some of the words after those with all of them (``missing``), unless `exact`."""
+    from search.relax import plan
+
     index = s.open_index(index_dir)
     options = qb.Options(analysis=s.analysis_of(index_dir))
     searcher = index.searcher()
-    tquery = qb.build(
-        q.parse(text), index.schema, filters=filters, options=options, searcher=searcher
-    )
-    snippets = Snippets(searcher, tquery, index.schema)
-    hits = searcher.search(tquery, max(1, searcher.num_docs)).hits
-    docs = [(score, searcher.doc(address)) for score, address in hits]
-    if sort == "date":
-        docs.sort(key=lambda sd: (-(documents.year_of(sd[1]) or 0), -sd[0]))
-    for score, doc in docs:
-        pub, page = documents.publication_of(doc), documents.number_of(doc)
-        yield {
-            "id": pub.id,
-            "title": pub.title,
-            "year": pub.year,
-            "path": pub.path,
-            "sha256": pub.sha256,
-            "page": page,
-            "language": documents.language_of(doc),
-            "score": round(score, 4),
-            "snippet": snippets.html(doc, documents.text_field_of(doc)) if page else "",
-        }
+    answer = plan(searcher, index.schema, text, filters, options, exact=exact, correct=correct)
+    rows = _rows(index, searcher, answer, sort)
+    return Export(query=answer.text, corrected_from=answer.corrected_from, rows=rows)
+
+
+def _rows(
+    index: tantivy.Index, searcher: tantivy.Searcher, answer: Plan, sort: str
+) -> Iterator[dict[str, Any]]:
+    snippets = Snippets(searcher, answer.query, index.schema)
+    limit = max(1, searcher.num_docs)
+    for tier in answer.tiers:
+        parts = tier.combos or (((), tier.query),)
+        docs = [
+            (score, searcher.doc(address), missing)
+            for missing, query in parts
+            for score, address in searcher.search(query, limit).hits
+        ]
+        docs.sort(key=lambda sd: -sd[0])
+        if sort == "date":
+            docs.sort(key=lambda sd: -(documents.year_of(sd[1]) or 0))
+        for score, doc, missing in docs:
+            pub, page = documents.publication_of(doc), documents.number_of(doc)
+            yield {
+                "id": pub.id,
+                "title": pub.title,
+                "year": pub.year,
+                "path": pub.path,
+                "sha256": pub.sha256,
+                "page": page,
+                "language": documents.language_of(doc),
+                "score": round(score, 4),
+                "snippet": snippets.html(doc, documents.text_field_of(doc)) if page else "",
+                "missing": list(missing),
+            }
+
+
+def export_rows(
+    index_dir: Path,
+    text: str,
+    filters: q.Filters | None = None,
+    *,
+    sort: str = "relevance",
+    exact: bool = False,
+    correct: bool = True,
+) -> Iterator[dict[str, Any]]:
+    """Every matching page, best first (newest publication first with ``sort='date'``,
+    within each tier of :func:`export_pages`), with a stable citation: publication id,
+    title, year, path, content hash, page, snippet, and the words the page lacks."""
+    return export_pages(index_dir, text, filters, sort=sort, exact=exact, correct=correct).rows
 
 
 def last_run_id(index_dir: Path) -> int:

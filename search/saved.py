@@ -1,7 +1,9 @@
 """Saved queries: re-run them after each index run and see which hit pages are new.
 
-Stored beside the index in ``saved.json``: per name, the query, when it last ran, and the
-pages (``id#page``) it found then.
+Stored beside the index in ``saved.json``: per name, the query, whether it is searched
+``exact``, when it last ran, and the pages (``id#page``) it found then. A saved query re-runs
+exactly as it was saved: never replaced by a correction; pages lacking some of its words
+(``missing``) are among its hits unless it was saved ``exact``.
 """
 
 from __future__ import annotations
@@ -54,12 +56,13 @@ def _store(index_dir: Path, data: dict[str, dict[str, Any]]) -> None:
     tmp.replace(index_dir / SAVED_FILE)
 
 
-def add(index_dir: Path, name: str, query: str) -> None:
-    """Save `query` as `name` (replacing a query of that name); it must parse."""
+def add(index_dir: Path, name: str, query: str, exact: bool = False) -> None:
+    """Save `query` as `name` (replacing a query of that name); it must parse. `exact`:
+    only pages with every word (see :func:`search.relax.plan`)."""
     s.open_index(index_dir)  # a clear error when there is no index
     q.parse(query)
     data = _load(index_dir)
-    data[name] = {"query": query, "last_run": "", "seen": []}
+    data[name] = {"query": query, "exact": exact, "last_run": "", "seen": []}
     _store(index_dir, data)
 
 
@@ -87,7 +90,8 @@ def run_saved(index_dir: Path, names: list[str] | None = None) -> list[SavedRun]
         entry = data[name]
         seen = set(entry.get("seen", []))
         hits = []
-        for row in export_rows(index_dir, entry["query"]):
+        exact = bool(entry.get("exact", False))
+        for row in export_rows(index_dir, entry["query"], exact=exact, correct=False):
             key = f"{row['id']}#{row['page']}"
             hits.append({**row, "new": key not in seen})
         runs.append(

@@ -7,9 +7,8 @@ best pages with highlighted snippets.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 import tantivy
 
@@ -19,6 +18,7 @@ from indexer.model import OcrState, PublicationMeta, meta_of
 from search import build as qb
 from search import query as q
 from search.errors import BadOptionError
+from search.reader import Source, view_of
 from search.snippets import Snippets
 
 #: How many top page hits are grouped; publications are ranked by their best page.
@@ -37,6 +37,7 @@ class PageHit:
     snippet: str
     ocr: bool = False
     ocr_confidence: float | None = None
+    missing: tuple[str, ...] = ()  # words of the query the page lacks (search.relax)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -52,6 +53,7 @@ class PublicationHit(PublicationMeta):
     score: float
     matched_pages: int
     pages: tuple[PageHit, ...]
+    missing: tuple[str, ...] = ()  # words its best page lacks (search.relax)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -60,7 +62,11 @@ class SearchResults:
 
     facets: matching publications counted by type, year, (page) language and author,
         computed by the index's aggregations;
-    suggestion: a corrected query when this one finds little, else None.
+    suggestion: a corrected query when this one finds little, else None;
+    corrected_from: the query as typed when these are the results of its correction
+        (`query`), else None;
+    relaxed: the words a page may lack, when pages with most of the words were added
+        after those with all of them (`strict_pages`); empty when every page has every word.
     """
 
     query: str
@@ -70,6 +76,9 @@ class SearchResults:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     suggestion: str | None = None
     offset: int = 0  # how many publications were skipped before `hits` (paging)
+    corrected_from: str | None = None
+    relaxed: tuple[str, ...] = ()
+    strict_pages: int | None = None
 
 
 def hit_count(result: tantivy.SearchResult) -> int:
@@ -80,12 +89,10 @@ def hit_count(result: tantivy.SearchResult) -> int:
 #: Facet name -> the fast field it counts publications by.
 FACETS = {"type": s.F_TYPE, "year": s.F_YEAR, "language": s.F_LANG, "author": s.F_AUTHOR_FACET}
 SORTS = ("relevance", "date")
-#: A query with fewer matching pages than this gets a "did you mean" suggestion.
-SUGGEST_BELOW = 3
 
 
 def search(
-    index_dir: Path,
+    index_dir: Source,
     text: str,
     filters: q.Filters | None = None,
     *,
@@ -94,24 +101,30 @@ def search(
     options: qb.Options | None = None,
     sort: str = "relevance",
     offset: int = 0,
+    exact: bool = False,
 ) -> SearchResults:
-    """Search the index at `index_dir` for `text`; see :mod:`search.query` for the syntax.
+    """Search the index at `index_dir` (a folder, a :class:`~search.reader.IndexReader` or
+    one :class:`~search.reader.View`) for `text`; see :mod:`search.query` for the syntax.
+    One searcher serves the hits, the facets and the suggestion: all from one commit.
 
     `options` default to the product's, with the analysis the index was built with;
     `sort` is ``relevance`` or ``date`` (newest first); `offset` skips that many
-    publications of the ranking (the next result page starts at ``offset + limit``)."""
+    publications of the ranking (the next result page starts at ``offset + limit``).
+    A query that matches nothing is answered by its correction, and one that matches few
+    pages also gets pages with most of its words (:mod:`search.relax`), unless `exact`."""
+    from search.relax import plan, run_plan
+
     if sort not in SORTS:
         raise BadOptionError(f"--sort: expected one of {', '.join(SORTS)}, not {sort!r}")
-    index = s.open_index(index_dir)
-    options = options or qb.Options(analysis=s.analysis_of(index_dir))
-    node = q.parse(text)
-    searcher = index.searcher()
-    tquery = qb.build(node, index.schema, filters=filters, options=options, searcher=searcher)
-    titles = qb.title_query(node, index.schema, options)
-    results = run(
+    view = view_of(index_dir)
+    index, searcher = view.index, view.searcher
+    options = options or qb.Options(analysis=view.analysis)
+    answer = plan(searcher, index.schema, text, filters, options, exact=exact)
+    titles = qb.title_query(answer.node, index.schema, options)
+    results = run_plan(
         index,
-        text,
-        tquery,
+        searcher,
+        answer,
         limit=limit,
         pages=pages,
         titles=titles,
@@ -119,22 +132,7 @@ def search(
         sort=sort,
         offset=offset,
     )
-    results = replace(results, facets=facets(searcher, tquery))
-    if results.total_pages < SUGGEST_BELOW:
-        from search.suggest import suggest
-
-        suggestion = suggest(searcher, index.schema, text, node)
-        if suggestion is not None:
-            better = qb.build(
-                q.parse(suggestion),
-                index.schema,
-                filters=filters,
-                options=options,
-                searcher=searcher,
-            )
-            if hit_count(searcher.search(better, 1)) > results.total_pages:
-                results = replace(results, suggestion=suggestion)
-    return results
+    return replace(results, facets=facets(searcher, answer.query))
 
 
 def facets(searcher: tantivy.Searcher, query: tantivy.Query) -> dict[str, dict[str, int]]:
@@ -174,26 +172,26 @@ def run(
     title_boost: float = qb.TITLE_BOOST,
     sort: str = "relevance",
     offset: int = 0,
+    searcher: tantivy.Searcher | None = None,
 ) -> SearchResults:
-    """Run a built query against an open index and group the page hits by publication.
+    """Run a built query against an open index (with `searcher`, over that searcher's
+    commit) and group the page hits by publication.
 
     Publications rank by their best page; those matched by `titles` (see
     :func:`search.query.title_query`) have that score multiplied by `title_boost`.
     """
-    searcher = index.searcher()
+    searcher = searcher or index.searcher()
     result = searcher.search(tquery, MAX_PAGE_HITS, count=True)
     matched = _publication_counts(searcher, tquery)
     titled = set(_publication_counts(searcher, titles)) if titles is not None else set()
-    groups: dict[str, list[tuple[float, tantivy.Document]]] = {}
-    best: dict[str, float] = {}
-    for score, address in result.hits:
-        doc = searcher.doc(address)
-        pub_id = documents.pub_id_of(doc)
-        groups.setdefault(pub_id, []).append((score, doc))
-        if pub_id not in best:
-            best[pub_id] = score * (title_boost if pub_id in titled else 1.0)
+    groups = _group(searcher, result.hits, matched)
+    best = {
+        pid: group[0][0] * (title_boost if pid in titled else 1.0) for pid, group in groups.items()
+    }
     if sort == "date":
-        years = {pid: documents.year_of(docs[0][1]) or 0 for pid, docs in groups.items()}
+        firsts = [group[0][1] for group in groups.values()]
+        found = searcher.fast_field_values(s.F_YEAR, firsts) if firsts else []
+        years = {pid: int(y or 0) for pid, y in zip(groups, found, strict=True)}
         ranked = sorted(best, key=lambda pid: (-years[pid], -best[pid], pid))
     else:
         ranked = sorted(best, key=lambda pid: (-best[pid], -matched.get(pid, 0), pid))
@@ -201,8 +199,8 @@ def run(
     snippets = Snippets(searcher, tquery, index.schema)
     hits = [
         _publication(
-            groups[pid],
-            score=best[pid],
+            ((score, searcher.doc(address)) for score, address in groups[pid]),
+            last_score=groups[pid][-1][0],
             matched=matched.get(pid, len(groups[pid])),
             pages=pages,
             snippets=snippets,
@@ -218,8 +216,27 @@ def run(
     )
 
 
+def _group(
+    searcher: tantivy.Searcher,
+    hits: Sequence[tuple[float, tantivy.DocAddress]],
+    matched: dict[str, int],
+) -> dict[str, list[tuple[float, tantivy.DocAddress]]]:
+    """Page hits by publication id, best first, read from the
+    :data:`~indexer.schema.F_PUB_KEY` fast field (the ids of `matched`, hashed): no stored
+    document is loaded but for a key none of them has."""
+    ids = {s.pub_key(pid): pid for pid in matched}
+    keys = searcher.fast_field_values(s.F_PUB_KEY, [a for _, a in hits]) if hits else []
+    groups: dict[str, list[tuple[float, tantivy.DocAddress]]] = {}
+    for (score, address), key in zip(hits, keys, strict=True):
+        pid = ids.get(int(key)) if key is not None else None
+        if pid is None:
+            pid = documents.pub_id_of(searcher.doc(address))
+        groups.setdefault(pid, []).append((score, address))
+    return groups
+
+
 def browse(
-    index_dir: Path,
+    index_dir: Source,
     filters: q.Filters | None = None,
     *,
     limit: int = 10,
@@ -227,8 +244,8 @@ def browse(
 ) -> SearchResults:
     """Every publication that passes `filters`, newest first (then by id), like the
     agency's catalog page: what an empty search shows. No page hits, only metadata."""
-    index = s.open_index(index_dir)
-    searcher = index.searcher()
+    view = view_of(index_dir)
+    index, searcher = view.index, view.searcher
     everything = qb.restrict(tantivy.Query.all_query(), index.schema, filters)
     buckets = searcher.aggregate(
         everything,
@@ -246,7 +263,7 @@ def browse(
         one = tantivy.Query.term_query(index.schema, s.F_ID, pid)
         first = searcher.search(qb.restrict(one, index.schema), 1).hits[0][1]
         docs = [(1.0, searcher.doc(first))]
-        hits.append(_publication(docs, score=1.0, matched=0, pages=0, snippets=None))
+        hits.append(_publication(docs, last_score=1.0, matched=0, pages=0, snippets=None))
     total_pages = hit_count(searcher.search(everything, 1, count=True))
     return SearchResults(
         query="",
@@ -259,17 +276,25 @@ def browse(
 
 
 def _publication(
-    docs: Sequence[tuple[float, tantivy.Document]],
+    docs: Iterable[tuple[float, tantivy.Document]],
     *,
-    score: float,
+    last_score: float,
     matched: int,
     pages: int,
     snippets: Snippets | None,
 ) -> PublicationHit:
+    """A publication hit from its page documents, best first, read (and, when `docs`
+    loads them as it goes, loaded) only as far as its first `pages` numbered pages;
+    `last_score` is the score of its last matching page."""
+    first: tantivy.Document | None = None
     page_hits: list[PageHit] = []
     for page_score, doc in docs:
+        if first is None:
+            first = doc
+        if len(page_hits) >= pages or snippets is None:
+            break
         page = documents.page_of(doc)
-        if page.number == 0 or len(page_hits) >= pages or snippets is None:
+        if page.number == 0:
             continue
         page_hits.append(
             PageHit(
@@ -281,12 +306,13 @@ def _publication(
                 ocr_confidence=page.ocr_confidence,
             )
         )
-    pub = documents.publication_of(docs[0][1])
+    assert first is not None, "a publication hit has at least one page document"
+    pub = documents.publication_of(first)
     return PublicationHit(
         **meta_of(pub),
         path=pub.path,
         # Kept as it was: the group's last page score shadowed `score` (#12, bug 5).
-        score=docs[-1][0],
+        score=last_score,
         matched_pages=matched,
         pages=tuple(page_hits),
     )

@@ -4,6 +4,16 @@ For each word of a query that no page of a language holds, the closest term of t
 language's field (edit distance 1, or 2 past five letters; ties go to the more frequent
 term) is looked up, and shown as the word a page really uses: the stem is turned back into
 a word by reading a page that contains it (``människohandl`` -> ``människohandel``).
+
+The distance is taken from the stem of the typed word, from the word itself, and, in
+languages with a table of inflection endings (:data:`search.expand.ENDINGS`), from the word
+without such an ending, so a slip that changes how the stemmer reads a word still finds it
+(``delgivningsförordnig`` stems to ``delgivningsförordn``, three edits from
+``delgivningsförordning`` but one from the word as typed; ``dataskyddsförordnigen`` less
+``en`` is one edit from ``dataskyddsförordning``). Candidates come from two bounded prefix
+lookups of the term dictionary per language (the first two letters, and the first half of
+a word of eight letters or more), never from a scan of the whole vocabulary. A word that
+any page holds as typed is never corrected.
 """
 
 from __future__ import annotations
@@ -14,9 +24,13 @@ import tantivy
 
 from indexer import schema as s
 from search.build import analyzed
-from search.query import Node, Word, walk_words
+from search.expand import ENDINGS
+from search.query import Node, Phrase, Word, walk_words
 
 _WORD = re.compile(r"\w+")
+#: Terms read per prefix lookup: the two-letter prefix, and half of a word of 8+ letters.
+SHORT_PREFIX_TERMS = 20_000
+LONG_PREFIX_TERMS = 2_000
 
 
 def distance(a: str, b: str, limit: int) -> int:
@@ -47,9 +61,27 @@ def _surface(searcher: tantivy.Searcher, schema: tantivy.Schema, code: str, term
     return term
 
 
+def _candidates(searcher: tantivy.Searcher, field: str, token: str, plain: str) -> dict[str, int]:
+    """Terms of `field` sharing a prefix with `token` or the typed word `plain`: the first
+    two letters, and the first half of a word of eight letters or more."""
+    found: dict[str, int] = {}
+    for term, freq in searcher.terms_with_prefix(field, token[:2], limit=SHORT_PREFIX_TERMS):
+        found[term] = freq
+    if len(plain) >= 8:
+        for term, freq in searcher.terms_with_prefix(
+            field, plain[: len(plain) // 2], limit=LONG_PREFIX_TERMS
+        ):
+            found[term] = freq
+    return found
+
+
 def correction(searcher: tantivy.Searcher, schema: tantivy.Schema, word: str) -> str | None:
     """The closest word the index holds for `word`, or None (known or nothing close)."""
     best: tuple[int, int, str, str] | None = None  # (distance, -doc freq, term, language)
+    plain_tokens = analyzed(s.UNDETERMINED, word)
+    if len(plain_tokens) != 1:
+        return None
+    plain = plain_tokens[0][1]
     for code in s.LANGUAGES:
         if searcher.doc_freq(s.F_LANG, code) == 0:
             continue
@@ -61,8 +93,13 @@ def correction(searcher: tantivy.Searcher, schema: tantivy.Schema, word: str) ->
         if searcher.doc_freq(field, token) > 0:
             return None  # some language knows the word as typed
         limit = 1 if len(token) <= 5 else 2
-        for term, freq in searcher.terms_with_prefix(field, token[:2], limit=20_000):
-            d = distance(token, term, limit)
+        forms = {token, plain} | {
+            plain[: -len(e)]
+            for e in ENDINGS.get(code, ())
+            if plain.endswith(e) and len(plain) > len(e) + 3
+        }
+        for term, freq in _candidates(searcher, field, token, plain).items():
+            d = min(distance(form, term, limit) for form in forms)
             if d <= limit:
                 candidate = (d, -freq, term, code)
                 best = candidate if best is None or candidate < best else best
@@ -85,3 +122,9 @@ def suggest(
             suggestion = re.sub(rf"(?<!\w){re.escape(word.text)}(?!\w)", fixed, suggestion, count=1)
             changed = True
     return suggestion if changed else None
+
+
+def correctable(node: Node) -> bool:
+    """Whether results for a correction may be shown in place of none: not for a query
+    with a quoted phrase (its words were chosen exactly)."""
+    return not any(isinstance(w, Phrase) for w in walk_words(node))

@@ -61,9 +61,9 @@ def test_prefix(ix: Path) -> None:
 
 
 def test_fuzzy_and_did_you_mean(ix: Path) -> None:
-    assert search(ix, "victms").total == 0
-    assert search(ix, "victms").suggestion == "victims"
-    assert search(ix, "människohandl").suggestion == "människohandel"
+    assert search(ix, "victms", exact=True).total == 0
+    assert search(ix, "victms", exact=True).suggestion == "victims"
+    assert search(ix, "människohandl", exact=True).suggestion == "människohandel"
     assert search(ix, "victms", options=Options(fuzzy=True)).total == 2
     assert search(ix, "barn").suggestion is None
 
@@ -98,7 +98,7 @@ def test_export_every_page_with_a_citation(ix: Path) -> None:
     rows = list(export_rows(ix, "tiggeri"))
     assert len(rows) == search(ix, "tiggeri").total_pages
     assert set(rows[0]) == {"id", "title", "year", "path", "sha256", "page", "language",
-                            "score", "snippet"}  # fmt: skip
+                            "score", "snippet", "missing"}  # fmt: skip
     assert all(len(r["sha256"]) == 64 and r["page"] >= 1 for r in rows)
     out = run("search", "tiggeri", "--format", "csv", "--index", str(ix)).output
     table = list(csv.DictReader(io.StringIO(out)))
@@ -108,7 +108,7 @@ def test_export_every_page_with_a_citation(ix: Path) -> None:
 
 
 def test_json_has_facets_and_suggestion(ix: Path) -> None:
-    data = json.loads(run("search", "victms", "--json", "--index", str(ix)).output)
+    data = json.loads(run("search", "victms", "--json", "--exact", "--index", str(ix)).output)
     assert data["suggestion"] == "victims" and data["total"] == 0
     assert set(data["facets"]) == {"type", "year", "language", "author"}
 

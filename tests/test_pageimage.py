@@ -92,7 +92,8 @@ def highlighted_words(ix: Path, pub_id: str, page: int, query: str) -> set[str]:
     from search.pages import show_page
 
     return {
-        word_key(m) for m in re.findall(r"<b>(.*?)</b>", show_page(ix, pub_id, page, query).html)
+        word_key(m)
+        for m in re.findall(r"<b>(.*?)</b>", show_page(ix, pub_id, page, query=query).html)
     }
 
 
@@ -122,7 +123,7 @@ def test_each_box_sits_on_a_highlighted_word_as_pdfminer_lays_it_out(
 def show_page_marks(ix: Path, pub_id: str, page: int, query: str) -> int:
     from search.pages import show_page
 
-    return show_page(ix, pub_id, page, query).html.count("<b>")
+    return show_page(ix, pub_id, page, query=query).html.count("<b>")
 
 
 def test_a_page_without_the_query_words_has_no_boxes(pictures: PagePictures) -> None:
@@ -155,7 +156,7 @@ def test_hit_pages_are_the_pages_the_query_matches(pictures: PagePictures, ix: P
     hits = pictures.hit_pages("manual-misstanke-2016", "polisen")
     assert hits and list(hits) == sorted(hits)
     for number in range(1, 9):
-        has = "<b>" in show_page(ix, "manual-misstanke-2016", number, "polisen").html
+        has = "<b>" in show_page(ix, "manual-misstanke-2016", number, query="polisen").html
         assert has == (number in hits)
 
 

@@ -126,8 +126,38 @@ def test_catalog_entry_without_pdf_appears_for_metadata(client: TestClient) -> N
 
 
 def test_suggestion_links_to_the_corrected_search(client: TestClient) -> None:
-    body = client.get("/", params={"q": "människohandl"}).text
-    assert f'{SV["did_you_mean"]}: <a id="suggestion" href="/?q=m%C3%A4nniskohandel">' in body
+    body = client.get("/", params={"q": "människohandl", "exact": "1"}).text
+    assert hit_ids(body) == []
+    link = '<a id="suggestion" href="/?q=m%C3%A4nniskohandel&amp;exact=1">'
+    assert f"{SV['did_you_mean']}: {link}" in body
+
+
+def test_results_for_the_correction_link_to_the_query_as_typed(
+    client: TestClient, ix: Path
+) -> None:
+    body = client.get("/", params={"q": "tigeri", "ui": "en"}).text
+    expected = [h.id for h in search(ix, "tiggeri", exact=True).hits]
+    assert hit_ids(body) == expected and expected
+    notice = body.split('id="corrected">')[1].split("</p>")[0]
+    assert notice == (
+        f"{EN['showing_for']} <strong>tiggeri</strong> (no pages match tigeri). "
+        '<a id="exact" href="/?q=tigeri&amp;ui=en&amp;exact=1">Search for tigeri as typed</a>'
+    )
+    assert "/page/barn-polisarenden-2017/6?q=tiggeri&amp;ui=en" in body  # highlights the correction
+    exact = client.get("/", params={"q": "tigeri", "exact": "1"}).text
+    assert hit_ids(exact) == [] and 'id="corrected"' not in exact
+    assert client.get("/", params={"q": "tigeri", "exact": "yes"}).status_code == 400
+
+
+def test_pages_with_most_of_the_words_say_what_they_lack(client: TestClient, ix: Path) -> None:
+    text = "barn tiggeri polisen stöld zebra"
+    body = client.get("/", params={"q": text}).text
+    assert hit_ids(body) == [h.id for h in search(ix, text).hits] and hit_ids(body)
+    assert f"{SV['missing'].format(words='zebra')}</span>" in body
+    assert SV["relaxed"].format(n=0) in body and 'id="all-words" href="/?q=' in body
+    english = client.get("/", params={"q": text, "ui": "en"}).text
+    assert '<span class="missing">missing: zebra</span>' in english
+    assert hit_ids(client.get("/", params={"q": text, "exact": "1"}).text) == []
 
 
 def test_bad_query_is_a_400_page_that_keeps_the_query(client: TestClient) -> None:

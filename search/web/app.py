@@ -56,6 +56,7 @@ from search.format import results_json
 from search.pageimage import DEFAULT_WIDTH, WIDTHS, PagePictures
 from search.pages import NotFoundError, pdf_file, show_page
 from search.query import Filters, parse_years
+from search.reader import IndexReader, Source, View
 from search.searcher import SearchResults, browse, search
 from search.web.guard import LOOPBACK_NAMES, Guard
 from search.web.i18n import DEFAULT, UI_LANGUAGES, Texts, from_accept_language
@@ -98,7 +99,8 @@ class SearchForm:
 
     q: query text ('' lists all); type, lang: one value or ''; year: ``2016`` or
     ``2015..2017`` or ''; sort: relevance|date; p: 1-based result page; limit: publications
-    per result page; ui: the interface language when asked for in the URL, else ''.
+    per result page; ui: the interface language when asked for in the URL, else '';
+    exact: the query as typed (``exact=1``: no correction, only pages with every word).
     """
 
     q: str = ""
@@ -109,6 +111,7 @@ class SearchForm:
     p: int = 1
     limit: int = PER_PAGE
     ui: str = ""
+    exact: bool = False
 
     @property
     def filters(self) -> Filters:
@@ -126,7 +129,7 @@ class SearchForm:
         for f in fields(SearchForm):
             value = getattr(form, f.name)
             if value != getattr(defaults, f.name):
-                out[f.name] = str(value)
+                out[f.name] = ("1" if value else "0") if isinstance(value, bool) else str(value)
         return out
 
     def url(self, path: str = "/", **changes: Any) -> str:
@@ -164,6 +167,9 @@ def parse_form(params: Mapping[str, str], default_limit: int = PER_PAGE) -> Sear
     ui = params.get("ui", "").strip()
     if ui and ui not in UI_LANGUAGES:
         raise BadOptionError(f"ui: expected one of {', '.join(UI_LANGUAGES)}, not {ui!r}")
+    exact = params.get("exact", "").strip()
+    if exact not in ("", "0", "1"):
+        raise BadOptionError(f"exact: expected 1 or 0, not {exact!r}")
     return SearchForm(
         q=text,
         type=type_,
@@ -173,10 +179,11 @@ def parse_form(params: Mapping[str, str], default_limit: int = PER_PAGE) -> Sear
         p=_int(params, "p", 1, 1, MAX_RESULT_PAGE),
         limit=_int(params, "limit", default_limit, 1, MAX_LIMIT),
         ui=ui,
+        exact=exact == "1",
     )
 
 
-def run_search(index_dir: Path, form: SearchForm, pages: int = PAGES_PER_HIT) -> SearchResults:
+def run_search(index_dir: Source, form: SearchForm, pages: int = PAGES_PER_HIT) -> SearchResults:
     """The results for a form: a search, or the listing of all publications when `q` is
     empty (the catalog page's default)."""
     offset = (form.p - 1) * form.limit
@@ -190,6 +197,7 @@ def run_search(index_dir: Path, form: SearchForm, pages: int = PAGES_PER_HIT) ->
         pages=pages,
         sort=form.sort,
         offset=offset,
+        exact=form.exact,
     )
 
 
@@ -199,6 +207,8 @@ class WebApp:
     def __init__(self, index_dir: Path, pictures: PagePictures | None = None) -> None:
         self.index_dir = index_dir
         self.pictures = pictures or PagePictures(index_dir)
+        self._reader: IndexReader | None = None
+        self._types: tuple[int, dict[str, int]] = (-1, {})
         self.env = Environment(
             loader=FileSystemLoader(HERE / "templates"),
             autoescape=select_autoescape(default=True, default_for_string=True),
@@ -208,6 +218,23 @@ class WebApp:
         self.env.filters["highlighted"] = highlighted
 
     # ------------------------------------------------------------ helpers
+
+    def types(self, view: View) -> dict[str, int]:
+        """Publications per type in the whole index (the dropdown), counted once per commit
+        the reader sees rather than on every request."""
+        generation, types = self._types
+        if generation != view.generation:
+            types = browse(view, limit=0).facets.get("type", {})
+            self._types = (view.generation, types)
+        return types
+
+    @property
+    def reader(self) -> IndexReader:
+        """The server's one index reader, opened by the first request that finds an index
+        and reloaded by :meth:`IndexReader.view` whenever a commit lands."""
+        if self._reader is None:
+            self._reader = IndexReader(self.index_dir)
+        return self._reader
 
     def texts(self, request: Request) -> Texts:
         ui = request.query_params.get("ui", "")
@@ -219,6 +246,9 @@ class WebApp:
         self, request: Request, name: str, status: int = 200, **context: Any
     ) -> HTMLResponse:
         form = context.get("form", SearchForm())
+        results = context.get("results")
+        if isinstance(results, SearchResults) and results.corrected_from is not None:
+            form = replace(form, q=results.query)  # page links highlight what was found
         body = self.env.get_template(name).render(
             request_path=request.url.path, page_url=_page_link(form), **context
         )
@@ -248,11 +278,11 @@ class WebApp:
         form = SearchForm(ui=ui if ui in UI_LANGUAGES else "")  # for an error page
         try:
             form = parse_form(request.query_params)
-            results = run_search(self.index_dir, form)
+            view = self.reader.view()  # one commit for the results and the type list
+            results = run_search(view, form)
             unfiltered = not (form.q or form.type or form.lang or form.year)
             # the dropdown lists every type: the listing's own facets when nothing filters it
-            everything = results if unfiltered else browse(self.index_dir, limit=0)
-            types = everything.facets.get("type", {})
+            types = results.facets.get("type", {}) if unfiltered else self.types(view)
         except (SearchError, IndexNotFoundError, SchemaVersionError) as exc:
             return self.failure(request, exc, form)
         t = self.texts(request)
@@ -273,7 +303,7 @@ class WebApp:
             form = parse_form(request.query_params)
             pub_id = str(request.path_params["pub_id"])
             number = _path_int(str(request.path_params["number"]))
-            view = show_page(self.index_dir, pub_id, number, query=form.q or None)
+            view = show_page(self.reader, pub_id, number, query=form.q or None)
         except (SearchError, IndexNotFoundError, SchemaVersionError) as exc:
             return self.failure(request, exc, form)
         picture = self.picture_view(view.id, view.page, form.q)
@@ -291,6 +321,7 @@ class WebApp:
         """What the page view shows of the picture: its sources, the marks, the hit pages."""
         base = f"/picture/{_quote(pub_id)}/{number}"
         try:
+            self.pictures.source = self.reader  # one long-lived reader for all
             marks, hits = self.pictures.view(pub_id, number, query or None)
         except NotFoundError as exc:  # the PDF went away since the text view was read
             return PictureView(base, "", 0, 0, (), (), (), str(exc))
@@ -314,6 +345,7 @@ class WebApp:
             width = _int(request.query_params, "w", DEFAULT_WIDTH, 1, max(WIDTHS))
             if width not in WIDTHS:
                 raise BadOptionError(f"w: expected one of {', '.join(map(str, WIDTHS))}")
+            self.pictures.source = self.reader  # one long-lived reader for all
             target = self.pictures.target(pub_id, number)
             path = self.pictures.picture(target, width)
         except RenderBusyError as exc:
@@ -341,6 +373,7 @@ class WebApp:
             form = parse_form(request.query_params)
             pub_id = str(request.path_params["pub_id"])
             number = _path_int(str(request.path_params["number"]))
+            self.pictures.source = self.reader  # one long-lived reader for all
             marks = self.pictures.marks(pub_id, number, form.q or None)
         except RenderBusyError as exc:
             return JSONResponse({"error": str(exc), "status": 503}, 503)
@@ -354,7 +387,7 @@ class WebApp:
     def pdf(self, request: Request) -> Response:
         pub_id = str(request.path_params["pub_id"])
         try:
-            path = pdf_file(self.index_dir, pub_id)
+            path = pdf_file(self.reader, pub_id)
         except NotFoundError:
             return self.error(request, 404, f"no indexed PDF for {pub_id!r}", SearchForm())
         except (SearchError, IndexNotFoundError, SchemaVersionError) as exc:
@@ -370,7 +403,7 @@ class WebApp:
     def api_search(self, request: Request) -> Response:
         try:
             form = parse_form(request.query_params)
-            results = run_search(self.index_dir, form)
+            results = run_search(self.reader, form)
         except (SearchError, IndexNotFoundError, SchemaVersionError) as exc:
             status = status_for(exc)
             return JSONResponse({"error": message_for(exc), "status": status}, status)
@@ -463,9 +496,10 @@ def create_app(
     token: str | None = None,
     pictures: PagePictures | None = None,
 ) -> ASGIApp:
-    """The web app over the index at `index_dir` (opened per request, so a batch re-index
-    shows up at once), answering only requests whose Host is one of `hosts`, and with a
-    `token` only those that carry it (:mod:`search.web.guard`)."""
+    """The web app over the index at `index_dir`: one long-lived reader, reloaded when a
+    commit lands, so a batch re-index shows up at the next request; it answers only
+    requests whose Host is one of `hosts`, and with a `token` only those that carry it
+    (:mod:`search.web.guard`)."""
     app = WebApp(index_dir, pictures)
 
     @asynccontextmanager

@@ -15,7 +15,13 @@ lists). It is rebuilt from the extraction cache on every run, once per variant:
 - ``no-title-boost``: the standard index, title/subtitle matches weighted like page text
   and publications with a matching title not ranked higher;
 - ``no-expansion``: the standard index, without the query-time expansion of
-  :mod:`search.expand` (inflection endings, compounds, diacritics): the state before it.
+  :mod:`search.expand` (inflection endings, compounds, diacritics): the state before it;
+- ``exact``: the standard index, every query searched as typed (``--exact``): no results
+  for a correction, no pages with most of the words (:mod:`search.relax`): the state
+  before them.
+
+Pages are ranked as the search answers a query (:func:`search.relax.plan`): the
+correction's pages when the query matches nothing, pages lacking words after those with all.
 
 Metrics (binary relevance; "@10" = the top 10 hits):
 
@@ -50,6 +56,7 @@ from indexer import schema as s
 from indexer.model import NEUTRAL, STANDARD, IndexSettings, Limits
 from search import build as qb
 from search import query as q
+from search.relax import plan
 from search.searcher import search
 
 HERE = Path(__file__).resolve().parent
@@ -58,7 +65,9 @@ ROOT = HERE.parents[1]
 REALPDFS = ROOT.parent / "shared" / "realpdfs"
 CATALOG = ROOT / "corpus" / "catalog.toml"
 WORK = ROOT / ".pubsearch" / "eval"
-VARIANTS = ("standard", "no-expansion", "no-stemming", "no-normalization", "no-title-boost")
+VARIANTS = (
+    "standard", "exact", "no-expansion", "no-stemming", "no-normalization", "no-title-boost",
+)  # fmt: skip
 K = 10
 
 
@@ -144,7 +153,7 @@ def folder_of(path: str) -> str:
 
 def build(variant: str, folders: Sequence[str]) -> Path:
     """The index of a variant, rebuilt from the extraction cache once per run."""
-    kind = "standard" if variant in ("no-title-boost", "no-expansion") else variant
+    kind = "standard" if variant in ("no-title-boost", "no-expansion", "exact") else variant
     index_dir = WORK / kind
     if kind in built:
         return index_dir
@@ -219,17 +228,19 @@ def evaluate(
         expand=variant != "no-expansion",
     )
     scores = Scores()
+    exact = variant == "exact"
+    searcher = index.searcher()
     try:
-        tquery = qb.build(
-            q.parse(query.text), index.schema, options=options, searcher=index.searcher()
-        )
+        answer = plan(searcher, index.schema, query.text, None, options, exact=exact)
     except q.QuerySyntaxError as exc:
         sys.exit(f"eval: query {query.id} does not parse: {exc}")
-    searcher = index.searcher()
-    ranked = []
-    for _, address in searcher.search(tquery, K, count=False).hits:
-        doc = searcher.doc(address)
-        ranked.append((str(doc.get_first(s.F_ID)), int(doc.get_first(s.F_PAGE) or 0)))
+    ranked: list[tuple[str, int]] = []
+    for tier in answer.tiers:  # each tier's pages after the tiers before
+        if len(ranked) >= K:
+            break
+        for _, address in searcher.search(tier.query, K - len(ranked), count=False).hits:
+            doc = searcher.doc(address)
+            ranked.append((str(doc.get_first(s.F_ID)), int(doc.get_first(s.F_PAGE) or 0)))
     gains = [1.0 if hit in relevant else 0.0 for hit in ranked]
     ideal = min(K, len(relevant))
     scores.page_recall.append(sum(gains) / ideal)
@@ -237,7 +248,8 @@ def evaluate(
     dcg = sum(g / math.log2(i + 2) for i, g in enumerate(gains))
     scores.ndcg.append(dcg / sum(1 / math.log2(i + 2) for i in range(ideal)))
     relevant_pubs = {pub for pub, _ in relevant}
-    pubs = [h.id for h in search(index_dir, query.text, limit=K, pages=0, options=options).hits]
+    found = search(index_dir, query.text, limit=K, pages=0, options=options, exact=exact)
+    pubs = [h.id for h in found.hits]
     scores.pub_recall.append(len(relevant_pubs & set(pubs)) / min(K, len(relevant_pubs)))
     return scores, ranked
 
@@ -292,6 +304,10 @@ def main() -> None:
         if variant == "standard":
             report += table("By language (standard)", dict(sorted(by_lang.items())))
             report += table("By kind of query (standard)", dict(sorted(by_kind.items())))
+        if variant == "exact":
+            report += table("By kind of query (exact: every query as typed, the state before "
+                            "results for corrections and pages with most of the words)",
+                            dict(sorted(by_kind.items())))  # fmt: skip
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
                             capture_output=True, text=True).stdout.strip()  # fmt: skip
     head = [f"n={len(queries)} queries, {sum(len(r) for r in judgments.values())} relevant "
