@@ -59,8 +59,10 @@ bench-ocr: $(STAMP) ## OCR seconds per page and word recall on ../shared/realpdf
 bench-cluster: $(STAMP) ## Built-in pool vs Dask LocalCluster pages/s, task costs, writer speed, rebuilds
 	$(PY) tests/benchmarks/bench_cluster.py
 
-bench-web: $(STAMP) ## Web page render times on the bundled corpus (target: median < 50 ms)
+bench-web: $(STAMP) ## Web page render times (target: median < 50 ms); page pictures and word boxes
 	$(PY) tests/benchmarks/bench_web.py
+	$(PY) tests/benchmarks/bench_picture.py $(REALPDFS)
+	$(PY) tests/benchmarks/bench_words.py $(REALPDFS)
 
 bench-scale: $(STAMP) ## Search times on a ~4,000- and a ~100,000-page index side by side (long)
 	$(PY) tests/benchmarks/bench_scale.py $(REALPDFS)
@@ -77,7 +79,7 @@ eval-doc: $(STAMP) ## Run the evaluation and write its results into docs/evaluat
 corpus: $(STAMP) ## Rebuild corpus/pdf/*.pdf from corpus/text (needs fonts-dejavu-core)
 	$(PY) corpus/build.py
 
-screenshot: $(STAMP) ## Photograph the search page into docs/search-page.png (needs chromium)
+screenshot: $(STAMP) ## Photograph the search page and a marked page view into docs/*.png (needs chromium)
 	$(PY) docs/screenshot.py
 
 clean: ## Remove the venv, the demo index and caches

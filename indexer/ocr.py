@@ -215,27 +215,38 @@ def recognize(
     image: Image, packs: Sequence[str], timeout: float | None = None
 ) -> tuple[str, float | None]:
     """(text, mean word confidence) of the image read with Tesseract language `packs`."""
+    text, mean, _ = recognize_words(image, packs, timeout)
+    return text, mean
+
+
+def recognize_words(
+    image: Image, packs: Sequence[str], timeout: float | None = None
+) -> tuple[str, float | None, list[OcrWord]]:
+    """:func:`recognize`, and every word read with its box in pixels of `image`."""
     out = _tesseract(["-l", "+".join(packs), "--psm", "3", "tsv"], image, timeout)
     lines: dict[tuple[int, int, int], list[str]] = {}
     confidences: list[float] = []
+    words: list[OcrWord] = []
     for row in out.splitlines()[1:]:
         cols = row.split("\t")
         if len(cols) != 12 or not cols[11].strip():
             continue
         try:
             block, par, line, conf = int(cols[2]), int(cols[3]), int(cols[4]), float(cols[10])
+            left, top, width, height = (int(c) for c in cols[6:10])
         except ValueError:
             continue
         if conf < 0:
             continue
         lines.setdefault((block, par, line), []).append(cols[11].strip())
         confidences.append(conf)
+        words.append(OcrWord(cols[11].strip(), left, top, left + width, top + height))
     paragraphs: dict[tuple[int, int], list[str]] = {}
-    for (block, par, _line), words in lines.items():
-        paragraphs.setdefault((block, par), []).append(" ".join(words))
+    for (block, par, _line), line_words in lines.items():
+        paragraphs.setdefault((block, par), []).append(" ".join(line_words))
     text = "\n\n".join("\n".join(p) for p in paragraphs.values())
     mean = round(sum(confidences) / len(confidences), 1) if confidences else None
-    return text, mean
+    return text, mean, words
 
 
 # ---------------------------------------------------------------- cache
@@ -278,7 +289,7 @@ def ocr_page(
     or Tesseract fails, :class:`OcrUnavailableError` without Tesseract."""
     eng = require_engine()
     started = time.monotonic()
-    image = render(path, number, passwords)
+    image = first = render(path, number, passwords)
     key = cache.key(image, languages, eng) if cache is not None else ""
     if cache is not None:
         hit = cache.get(key)
@@ -291,7 +302,9 @@ def ocr_page(
     packs = packs or eng.packs(FALLBACK_LANGUAGES) or sorted(eng.languages - {"osd"})[:1]
     if not packs:
         raise OcrUnavailableError(f"no Tesseract language pack is installed; {APT_HINT}")
-    text, confidence = recognize(image, packs, timeout)
+    text, confidence, words = recognize_words(image, packs, timeout)
+    if cache is not None:  # kept for marking matches on the page picture
+        OcrWordsCache(cache.root).put(first.digest, upright_words(words, rotation, image))
     note = ""
     if image.dpi != DPI:
         note = (
@@ -310,3 +323,72 @@ def ocr_page(
     if cache is not None:
         cache.put(key, page)
     return page
+
+
+# ---------------------------------------------------------------- word boxes
+
+
+@dataclass(frozen=True, slots=True)
+class OcrWord:
+    """One word Tesseract read, with its box in pixels of the image it read (from the top
+    left)."""
+
+    text: str
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+
+
+#: Word boxes are kept as integers in 1/WORD_SCALE of the page's width or height.
+WORD_SCALE = 100_000
+
+
+def upright_words(words: Sequence[OcrWord], rotation: int, image: Image) -> dict[str, object]:
+    """Words read from `image` (the page turned `rotation` degrees clockwise) with their
+    boxes carried back to the page as rendered unturned, as fractions of its width and
+    height: ``{"t": [text, ...], "b": [x0, y0, x1, y1, ...]}`` (integers, 1/WORD_SCALE)."""
+    w, h = image.width, image.height  # of the turned image
+    texts: list[str] = []
+    flat: list[int] = []
+    for word in words:
+        corners = [(word.x0, word.y0), (word.x1, word.y1)]
+        if rotation == 90:  # turned clockwise: the page's (x, y) is at (w - y, x) here
+            points = [(y, w - x) for x, y in corners]
+            pw, ph = h, w
+        elif rotation == 180:
+            points = [(w - x, h - y) for x, y in corners]
+            pw, ph = w, h
+        elif rotation == 270:
+            points = [(h - y, x) for x, y in corners]
+            pw, ph = h, w
+        else:
+            points, pw, ph = corners, w, h
+        xs, ys = [p[0] for p in points], [p[1] for p in points]
+        texts.append(word.text)
+        flat += [
+            round(min(xs) / pw * WORD_SCALE),
+            round(min(ys) / ph * WORD_SCALE),
+            round(max(xs) / pw * WORD_SCALE),
+            round(max(ys) / ph * WORD_SCALE),
+        ]
+    return {"t": texts, "b": flat}
+
+
+class OcrWordsCache(JsonCache):
+    """Tesseract's word boxes of each OCR'd page (see :func:`upright_words`), by the SHA-256
+    of the page rendered unturned at :data:`DPI`: what the page picture marks matches on."""
+
+    subdir = "ocr-words"
+    version = 1
+
+    def get(self, digest: str) -> dict[str, object] | None:
+        try:
+            with gzip.open(self._file(digest), "rt", encoding="utf-8") as fp:
+                data = json.load(fp)
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) and {"t", "b"} <= data.keys() else None
+
+    def put(self, digest: str, data: dict[str, object]) -> None:
+        write_json_gz(self._file(digest), data)

@@ -82,8 +82,27 @@ def saved_run(names: tuple[str, ...], index_dir: Path | None, as_json: bool) -> 
     help="Address to listen on (loopback: only this machine).",
 )
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
-def serve_cmd(index_dir: Path | None, host: str, port: int) -> None:
-    """Serve the search page (read-only) at http://HOST:PORT/."""
+@click.option(
+    "--token",
+    envvar="PUBSEARCH_TOKEN",
+    default=None,
+    help="Access token every request must carry (given once as ?token=, then kept in a "
+    "cookie) [default: $PUBSEARCH_TOKEN].",
+)
+@click.option(
+    "--allow-host",
+    "allow_hosts",
+    multiple=True,
+    help="Also answer requests for this Host name (e.g. behind a proxy).",
+)
+def serve_cmd(
+    index_dir: Path | None, host: str, port: int, token: str | None, allow_hosts: tuple[str, ...]
+) -> None:
+    """Serve the search page (read-only) at http://HOST:PORT/.
+
+    Only requests whose Host names this server are answered (loopback names, HOST,
+    --allow-host). Beyond loopback, anyone who can reach the port can read the index
+    unless --token is given."""
     from search.web.serve import serve
 
-    serve(index_dir or default_index_dir(), host, port)
+    serve(index_dir or default_index_dir(), host, port, token or None, allow_hosts)

@@ -154,15 +154,53 @@ def similar_cmd(ref: str, index_dir: Path | None, limit: int, pages: int, as_jso
 @click.option("--query", "query", help="Highlight this query's matches on the page.")
 @index_option
 @json_option
+@click.option(
+    "--png",
+    "png",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the page as a picture with the matched words marked to this file.",
+)
+@click.option(
+    "--width",
+    type=click.Choice([str(w) for w in (800, 1200, 1600, 2400)]),
+    default="1200",
+    show_default=True,
+    help="Width of the --png picture in pixels.",
+)
 def show_cmd(
-    pub_id: str, page: int, query: str | None, index_dir: Path | None, as_json: bool
+    pub_id: str,
+    page: int,
+    query: str | None,
+    index_dir: Path | None,
+    as_json: bool,
+    png: Path | None,
+    width: str,
 ) -> None:
-    """Print the text of one page of a publication (matches of --query highlighted)."""
+    """Print the text of one page of a publication (matches of --query highlighted).
+
+    With --png, also write the page's picture with a box over every matched word; --json
+    then adds the page size and the boxes (PDF points)."""
     from search.pages import show_page
 
-    view = show_page(index_dir or default_index_dir(), pub_id, page, query=query)
+    index_dir = index_dir or default_index_dir()
+    view = show_page(index_dir, pub_id, page, query=query)
+    marks = None
+    if as_json or png is not None:
+        from search.pageimage import PagePictures
+
+        pictures = PagePictures(index_dir, workers=1)
+        try:
+            if png is not None:
+                marks = pictures.write_marked(pub_id, page, query, png, int(width))
+            else:
+                marks = pictures.marks(pub_id, page, query)
+        finally:
+            pictures.close()
     if as_json:
-        click.echo(json.dumps(fmt.page_json(view), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(fmt.page_json(view, marks), ensure_ascii=False, indent=2))
+    elif png is not None and marks is not None:
+        click.echo(f"wrote {png} ({len(marks.boxes)} words marked)")
     else:
         click.echo(fmt.page_text(view, use_color(sys.stdout)))
 

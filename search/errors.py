@@ -6,7 +6,10 @@ Hierarchy (each class carries the exit code ``pubsearch`` ends with)::
     └── SearchError
         ├── QuerySyntaxError (+ ValueError)     BAD_QUERY: the query text cannot be parsed
         │   └── UnknownFieldError               ``field:value`` names a field we don't have
-        └── BadOptionError (+ ValueError)       BAD_QUERY: an option value such as --year
+        ├── BadOptionError (+ ValueError)       BAD_QUERY: an option value such as --year
+        └── PageImageError                      ERROR: the page picture cannot be made
+            ├── RenderLimitError                the page took too long or too much memory
+            └── RenderBusyError                 every render process stayed busy
 
 Index errors (no index, wrong schema version) come from :mod:`indexer.errors`, where
 :class:`ExitCode` is defined (re-exported here); the CLI's single handler reads
@@ -20,7 +23,10 @@ from indexer.errors import ExitCode, PubsearchError
 __all__ = [
     "BadOptionError",
     "ExitCode",
+    "PageImageError",
     "QuerySyntaxError",
+    "RenderBusyError",
+    "RenderLimitError",
     "SearchError",
     "UnknownFieldError",
 ]
@@ -44,3 +50,15 @@ class BadOptionError(SearchError, ValueError):
     """An option value (such as ``--year``) is malformed."""
 
     exit_code = ExitCode.BAD_QUERY
+
+
+class PageImageError(SearchError):
+    """The page picture cannot be made: the PDF is gone, unreadable, or the page failed."""
+
+
+class RenderLimitError(PageImageError):
+    """Rendering the page went over the time or memory limit (the page is not shown)."""
+
+
+class RenderBusyError(PageImageError):
+    """Every render worker stayed busy for longer than a request may wait."""

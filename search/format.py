@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from indexer.model import WRITTEN, Action, FileEvent, IndexReport, Status
 
 if TYPE_CHECKING:  # only types: rendering needs no index, so none is imported at run time
+    from search.pageimage import PageMarks
     from search.pages import Export, PageView
     from search.saved import SavedRun
     from search.searcher import PublicationHit, SearchResults
@@ -327,8 +328,10 @@ def page_text(view: PageView, color: bool = False, width: int = WIDTH) -> str:
     return "\n".join(lines)
 
 
-def page_json(view: PageView) -> dict[str, Any]:
-    return {
+def page_json(view: PageView, marks: PageMarks | None = None) -> dict[str, Any]:
+    """The ``show --json`` object; with `marks`, the page size and the matched words' boxes
+    (``[x0, y0, x1, y1]`` in PDF points from the page's top left, the page as shown)."""
+    data: dict[str, Any] = {
         "id": view.id,
         "title": view.title,
         "page": view.page,
@@ -339,6 +342,15 @@ def page_json(view: PageView) -> dict[str, Any]:
         "ocr_confidence": view.ocr_confidence,
         "html": view.html,
     }
+    if marks is not None:
+        data.update(
+            page_width=round(marks.width, 2),
+            page_height=round(marks.height, 2),
+            box_source=marks.source,
+            boxes=marks.points(),
+            words=list(marks.words),
+        )
+    return data
 
 
 EXPORT_FIELDS = (

@@ -74,7 +74,7 @@ def show_page(index_dir: Source, pub_id: str, page: int, *, query: str | None = 
         tquery = qb.build(q.parse(query), index.schema, options=options, searcher=searcher)
         field = documents.text_field_of(doc)
         generator = tantivy.SnippetGenerator.create(searcher, tquery, index.schema, field)
-        generator.set_max_num_chars(len(text) + 1)
+        generator.set_max_num_chars(len(text.encode()) + 1)  # bytes, not characters
         snippet = generator.snippet_from_doc(doc)
         if snippet.highlighted():
             body = snippet.to_html()

@@ -144,7 +144,7 @@ def test_auto_reads_scans_and_records_it(tmp_path: Path, make_scan: Callable[...
                   + show_page(tmp_path / "ix", hit.id, 2).html) >= 0.95  # fmt: skip
     stats = index_stats(tmp_path / "ix")
     assert stats.ocr_pages == 2 and stats.needs_ocr == 0 and stats.pages_without_text == 0
-    web = TestClient(create_app(tmp_path / "ix"))
+    web = TestClient(create_app(tmp_path / "ix"), base_url="http://127.0.0.1")
     confidence = f"{page.ocr_confidence:.0f}"
     assert '<span class="ocr" title="' in web.get("/", params={"q": "tvångsarbete"}).text
     assert f"OCR {confidence}&nbsp;%</span>" in web.get(f"/page/{hit.id}/1").text

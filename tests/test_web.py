@@ -35,7 +35,7 @@ def ix(corpus_index: tuple[Path, IndexReport]) -> Path:
 
 @pytest.fixture(scope="module")
 def client(ix: Path) -> TestClient:
-    return TestClient(create_app(ix))
+    return TestClient(create_app(ix), base_url="http://127.0.0.1")
 
 
 def hit_ids(body: str) -> list[str]:
@@ -266,7 +266,9 @@ def test_pdf_moved_since_indexing_is_404(tmp_path: Path, make_pdf: Callable[...,
     pdf = make_pdf(["Moved away later"], name="docs/moved.pdf")
     pipeline.index(IndexSettings(index_dir=tmp_path / "ix", paths=[pdf.parent]))
     pdf.unlink()
-    response = TestClient(create_app(tmp_path / "ix")).get("/pdf/moved")
+    response = TestClient(create_app(tmp_path / "ix"), base_url="http://127.0.0.1").get(
+        "/pdf/moved"
+    )
     assert response.status_code == 404 and str(pdf) not in response.text
 
 
@@ -279,7 +281,7 @@ def test_read_only_and_security_headers(client: TestClient) -> None:
 
 
 def test_missing_index_is_503(tmp_path: Path) -> None:
-    client = TestClient(create_app(tmp_path / "nothing"))
+    client = TestClient(create_app(tmp_path / "nothing"), base_url="http://127.0.0.1")
     response = client.get("/", params={"q": "skydd"})
     assert response.status_code == 503 and "run `pubsearch index` first" in response.text
     api = client.get("/api/search", params={"q": "skydd"})
@@ -334,7 +336,7 @@ def test_script_in_pdf_text_and_title_is_shown_as_text(
         title='<script>alert("title")</script>',
     )
     pipeline.index(IndexSettings(index_dir=tmp_path / "ix", paths=[pdf.parent]))
-    client = TestClient(create_app(tmp_path / "ix"))
+    client = TestClient(create_app(tmp_path / "ix"), base_url="http://127.0.0.1")
     for response in (
         client.get("/", params={"q": "trafficking"}),
         client.get("/", params={"q": "pwned"}),

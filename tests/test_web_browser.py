@@ -3,6 +3,7 @@ Debian's headless Chromium (``apt-get install chromium``; `.ci/run` installs it)
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import socket
@@ -13,13 +14,16 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import CATALOG
+from conftest import CATALOG, real_pdf
 from playwright.sync_api import Browser, Page, sync_playwright
+from test_pageimage import overlap, pdfminer_words
 
 from indexer import pipeline
 from indexer.model import IndexReport, IndexSettings
+from search.pagewords import word_key
 from search.web.i18n import TEXTS
 
 CHROMIUM = os.environ.get("PUBSEARCH_CHROMIUM", "/usr/bin/chromium")
@@ -183,7 +187,7 @@ def test_script_in_pdf_text_is_shown_as_text(
             assert page.evaluate("typeof window.pwned") == "undefined"
             assert page.title() != "pwned"
             assert page.locator("script").count() == 1  # only /static/app.js
-            assert page.locator("main img").count() == 0
+            assert page.locator("main img:not(#page-image)").count() == 0
         page.goto(url + "/?q=trafficking")
         text = page.locator("li.hit").first.inner_text()
         assert "<script>window.pwned = 1;" in text and "<script>window.pwned = 3</script>" in text
@@ -191,3 +195,142 @@ def test_script_in_pdf_text_is_shown_as_text(
         context.close()
         proc.terminate()
         proc.wait(10)
+
+
+# ---------------------------------------------------------------- the page picture
+
+#: Each mark's box in the DOM, as fractions of the picture, with the word it marks.
+MARK_BOXES = """() => {
+  const img = document.getElementById("page-image").getBoundingClientRect();
+  return [...document.querySelectorAll("rect.mark")].map((r) => {
+    const b = r.getBoundingClientRect();
+    return [(b.left - img.left) / img.width, (b.top - img.top) / img.height,
+            (b.right - img.left) / img.width, (b.bottom - img.top) / img.height, r.dataset.word];
+  });
+}"""
+
+
+def open_page_view(page: Page, url: str) -> list[list[Any]]:
+    page.goto(url)
+    page.wait_for_function(
+        "() => { const i = document.getElementById('page-image'); "
+        "return i && i.complete && i.naturalWidth > 0; }"
+    )
+    boxes: list[list[Any]] = page.evaluate(MARK_BOXES)
+    return boxes
+
+
+def test_marks_sit_on_the_words_as_pdfminer_lays_them_out(browser: Browser, server: str) -> None:
+    context = browser.new_context(device_scale_factor=2, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        boxes = open_page_view(page, server + "/page/manual-misstanke-2016/5?q=människohandel")
+        assert len(boxes) == 2
+        laid_out = pdfminer_words(CATALOG.parent / "pdf" / "manual-misstanke-2016.pdf", 5)
+        for *box, word in boxes:
+            best = max(laid_out, key=lambda tb: overlap(tuple(box), tb[1]))
+            assert overlap(tuple(box), best[1]) > 0.5 and word_key(best[0]) == word_key(word)
+        chosen, shown, density = page.evaluate(
+            "() => { const i = document.getElementById('page-image'); "
+            "return [i.currentSrc, i.clientWidth, window.devicePixelRatio]; }"
+        )
+        width = int(chosen.rsplit("w=", 1)[1])
+        assert width >= shown * density * 0.95  # rendered for the screen's pixel density
+    finally:
+        context.close()
+
+
+def test_a_phrase_is_marked_as_a_whole(page: Page, server: str) -> None:
+    boxes = open_page_view(
+        page, server + '/page/regional-coordinator-2017/4?q="trafic de persoane"'
+    )
+    words = [word_key(b[4]) for b in boxes]
+    starts = [
+        i
+        for i in range(len(words) - 2)
+        if words[i].startswith("trafic") and words[i + 1 : i + 3] == ["de", "persoane"]
+    ]
+    assert starts
+    first = boxes[starts[0] : starts[0] + 3]
+    if first[0][1] == pytest.approx(first[2][1], abs=0.01):  # on one line: left to right
+        assert first[0][0] < first[1][0] < first[2][0]
+
+
+def test_hit_page_keys_skip_pages_without_hits(page: Page, server: str) -> None:
+    # "migrationsverket" is on pages 2, 5 and 6 of the manual
+    assert open_page_view(page, server + "/page/manual-misstanke-2016/2?q=migrationsverket")
+    page.keyboard.press("j")
+    page.wait_for_url("**/page/manual-misstanke-2016/5?q=*")
+    assert page.locator("rect.mark").count() > 0
+    page.keyboard.press("k")
+    page.wait_for_url("**/page/manual-misstanke-2016/2?q=*")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_url("**/page/manual-misstanke-2016/3?q=*")
+    assert open_page_view(page, page.url) == []  # no hit on page 3: no box
+    assert page.locator("#marked").inner_text() == TEXTS["sv"]["marked_none"]
+    assert page.locator("#next-hit").get_attribute("href") == (
+        "/page/manual-misstanke-2016/5?q=migrationsverket"
+    )
+
+
+def test_a_snippets_page_number_opens_the_page_view(page: Page, server: str) -> None:
+    page.goto(server + "/?q=migrationsverket")
+    link = page.locator("li.page-hit a.page-number").first
+    href = link.get_attribute("href")
+    link.click()
+    page.wait_for_url(f"**{href}")
+    assert page.locator("rect.mark").count() > 0 and page.locator(".page-text mark").count() > 0
+
+
+@pytest.fixture(scope="module")
+def rotated_scan(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Page 2 of the rotated scan (its text turned 90°), indexed with OCR, served."""
+    import pypdfium2 as pdfium
+
+    if shutil.which("tesseract") is None:
+        pytest.skip("Tesseract is not installed (apt-get install tesseract-ocr)")
+    source = pdfium.PdfDocument(str(real_pdf("scanned/ocrmypdf__cardinal.pdf")))
+    folder = tmp_path_factory.mktemp("scan")
+    one = pdfium.PdfDocument.new()
+    one.import_pages(source, [1])
+    one.save(str(folder / "cardinal.pdf"))
+    index_dir = folder.parent / (folder.name + "-ix")
+    report = pipeline.index(IndexSettings(index_dir=index_dir, paths=[folder]))
+    assert report.ok and report.ocr_pages == 1
+    proc, url = start_server(index_dir)
+    yield url
+    proc.terminate()
+    proc.wait(10)
+
+
+def test_marks_on_a_rotated_scan_sit_on_the_ocr_words(page: Page, rotated_scan: str) -> None:
+    from PIL import Image
+
+    boxes = open_page_view(page, rotated_scan + "/page/cardinal/1?q=polyphonic")
+    assert len(boxes) >= 2 and {word_key(b[4]) for b in boxes} == {"polyphonic"}
+    api = page.request.get(rotated_scan + "/api/marks/cardinal/1?q=polyphonic").json()
+    for (x0, y0, x1, y1, _), points in zip(boxes, api["boxes"], strict=True):
+        shown = [
+            points[0] / api["width"],
+            points[1] / api["height"],
+            points[2] / api["width"],
+            points[3] / api["height"],
+        ]
+        assert [x0, y0, x1, y1] == pytest.approx(shown, abs=0.01)
+    picture = page.request.get(rotated_scan + "/picture/cardinal/1?w=2400").body()
+    image = Image.open(io.BytesIO(picture)).convert("L")
+    w, h = image.size
+    for x0, y0, x1, y1, _ in boxes:  # what the box covers reads as the word, turned upright
+        crop = image.crop((int(x0 * w) - 4, int(y0 * h) - 4, int(x1 * w) + 4, int(y1 * h) + 4))
+        read = set()
+        for turn in (90, 270):
+            out = io.BytesIO()
+            crop.rotate(turn, expand=True, fillcolor=255).save(out, format="PNG")
+            text = subprocess.run(
+                ["tesseract", "stdin", "stdout", "--psm", "7"],
+                input=out.getvalue(),
+                capture_output=True,
+                timeout=60,
+            ).stdout
+            read.add(word_key(text.decode(errors="replace")))
+        assert any("polyphonic" in t for t in read), read

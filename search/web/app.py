@@ -5,14 +5,21 @@ Routes (all GET):
 - ``/``: the search form and results (``q``, ``type``, ``lang``, ``year``, ``sort``, ``p``
   for the result page, ``ui`` for the interface language); an empty query lists every
   publication, newest first.
-- ``/page/{id}/{n}``: one page's text with the matches of ``q`` highlighted.
+- ``/page/{id}/{n}``: one page's text with the matches of ``q`` highlighted, beside the
+  page's picture with a box over every matched word (:mod:`search.pageimage`), links to
+  the previous/next page and the previous/next page with matches (keys ``j``/``k``, arrows).
+- ``/picture/{id}/{n}``: the page rendered ``w`` pixels wide (PNG, cached; ``422`` with a
+  placeholder picture when the page goes over the render limits, ``503`` when busy).
+- ``/api/marks/{id}/{n}``: the JSON of ``pubsearch show --json`` for ``q``: the page's
+  size and one ``[x0, y0, x1, y1]`` box per matched word, in PDF points.
 - ``/pdf/{id}``: the indexed PDF of a publication (by id only; open at a page with
   ``#page=N``).
 - ``/api/search``: the JSON of ``pubsearch search --json`` (an empty ``q`` lists).
 
 Every value from a PDF or the catalog reaches the page through Jinja2's autoescaping; the
 only markup we add ourselves is ``<mark>`` around matches (:func:`highlighted`). Bad
-parameters get a 400 page, unknown ids a 404, a missing index a 503.
+parameters get a 400 page, unknown ids a 404, a missing index a 503. The whole app is
+wrapped in :class:`search.web.guard.Guard` (Host check, access token).
 """
 
 from __future__ import annotations
@@ -20,7 +27,8 @@ from __future__ import annotations
 import html
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -33,15 +41,24 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 
 from indexer import schema as s
 from indexer.errors import IndexNotFoundError, SchemaVersionError
-from search.errors import BadOptionError, SearchError
+from search.errors import (
+    BadOptionError,
+    PageImageError,
+    RenderBusyError,
+    RenderLimitError,
+    SearchError,
+)
 from search.format import results_json
+from search.pageimage import DEFAULT_WIDTH, WIDTHS, PagePictures
 from search.pages import NotFoundError, pdf_file, show_page
 from search.query import Filters, parse_years
 from search.reader import IndexReader, Source, View
 from search.searcher import SearchResults, browse, search
+from search.web.guard import LOOPBACK_NAMES, Guard
 from search.web.i18n import DEFAULT, UI_LANGUAGES, Texts, from_accept_language
 
 HERE = Path(__file__).resolve().parent
@@ -187,8 +204,9 @@ def run_search(index_dir: Source, form: SearchForm, pages: int = PAGES_PER_HIT) 
 class WebApp:
     """The routes over one index folder; :func:`create_app` wraps it in Starlette."""
 
-    def __init__(self, index_dir: Path) -> None:
+    def __init__(self, index_dir: Path, pictures: PagePictures | None = None) -> None:
         self.index_dir = index_dir
+        self.pictures = pictures or PagePictures(index_dir)
         self._reader: IndexReader | None = None
         self._types: tuple[int, dict[str, int]] = (-1, {})
         self.env = Environment(
@@ -288,7 +306,83 @@ class WebApp:
             view = show_page(self.reader, pub_id, number, query=form.q or None)
         except (SearchError, IndexNotFoundError, SchemaVersionError) as exc:
             return self.failure(request, exc, form)
-        return self.render(request, "page.html", t=self.texts(request), form=form, view=view)
+        picture = self.picture_view(view.id, view.page, form.q)
+        return self.render(
+            request,
+            "page.html",
+            t=self.texts(request),
+            form=form,
+            view=view,
+            picture=picture,
+            autofocus=False,  # j/k and the arrows are for the pages, not the search field
+        )
+
+    def picture_view(self, pub_id: str, number: int, query: str) -> PictureView:
+        """What the page view shows of the picture: its sources, the marks, the hit pages."""
+        base = f"/picture/{_quote(pub_id)}/{number}"
+        try:
+            self.pictures.source = self.reader  # one long-lived reader for all
+            marks, hits = self.pictures.view(pub_id, number, query or None)
+        except NotFoundError as exc:  # the PDF went away since the text view was read
+            return PictureView(base, "", 0, 0, (), (), (), str(exc))
+        if isinstance(marks, PageImageError):
+            return PictureView(base, "", 0, 0, (), (), hits, str(marks))
+        srcset = ", ".join(f"{base}?w={w} {w}w" for w in WIDTHS)
+        return PictureView(
+            f"{base}?w={DEFAULT_WIDTH}",
+            srcset,
+            marks.width,
+            marks.height,
+            tuple(tuple(b) for b in marks.points()),
+            marks.words,
+            hits,
+        )
+
+    def picture(self, request: Request) -> Response:
+        try:
+            pub_id = str(request.path_params["pub_id"])
+            number = _path_int(str(request.path_params["number"]))
+            width = _int(request.query_params, "w", DEFAULT_WIDTH, 1, max(WIDTHS))
+            if width not in WIDTHS:
+                raise BadOptionError(f"w: expected one of {', '.join(map(str, WIDTHS))}")
+            self.pictures.source = self.reader  # one long-lived reader for all
+            target = self.pictures.target(pub_id, number)
+            path = self.pictures.picture(target, width)
+        except RenderBusyError as exc:
+            return _placeholder(503, str(exc), {"Retry-After": "5"})
+        except RenderLimitError as exc:
+            return _placeholder(422, str(exc))
+        except PageImageError as exc:
+            return _placeholder(422, str(exc))
+        except NotFoundError as exc:
+            return _placeholder(404, str(exc))
+        except (SearchError, IndexNotFoundError, SchemaVersionError) as exc:
+            return _placeholder(status_for(exc), message_for(exc))
+        etag = f'"{target.sha256[:20]}-{number}-{width}"'
+        headers = {
+            "Cache-Control": "private, max-age=86400",
+            "ETag": etag,
+            "X-Content-Type-Options": "nosniff",
+        }
+        if request.headers.get("if-none-match") == etag:
+            return Response(status_code=304, headers=headers)
+        return FileResponse(path, media_type="image/png", headers=headers)
+
+    def api_marks(self, request: Request) -> Response:
+        try:
+            form = parse_form(request.query_params)
+            pub_id = str(request.path_params["pub_id"])
+            number = _path_int(str(request.path_params["number"]))
+            self.pictures.source = self.reader  # one long-lived reader for all
+            marks = self.pictures.marks(pub_id, number, form.q or None)
+        except RenderBusyError as exc:
+            return JSONResponse({"error": str(exc), "status": 503}, 503)
+        except PageImageError as exc:
+            return JSONResponse({"error": str(exc), "status": 422}, 422)
+        except (SearchError, IndexNotFoundError, SchemaVersionError) as exc:
+            status = status_for(exc)
+            return JSONResponse({"error": message_for(exc), "status": status}, status)
+        return JSONResponse(marks.json(), headers={"X-Content-Type-Options": "nosniff"})
 
     def pdf(self, request: Request) -> Response:
         pub_id = str(request.path_params["pub_id"])
@@ -317,6 +411,50 @@ class WebApp:
 
     async def not_found(self, request: Request, exc: Exception) -> Response:
         return self.error(request, 404, f"no such page: {request.url.path}", SearchForm())
+
+
+@dataclass(frozen=True, slots=True)
+class PictureView:
+    """The page picture in the page view: `src`/`srcset` of the image, the page size in
+    points (0 when it cannot be shown, with `failure` saying why), the marked boxes in
+    points and the words they show, and the numbers of the publication's pages with matches."""
+
+    src: str
+    srcset: str
+    width: float
+    height: float
+    boxes: tuple[tuple[float, ...], ...]
+    words: tuple[str, ...]
+    hit_pages: tuple[int, ...]
+    failure: str = ""
+
+    def hit_before(self, page: int) -> int | None:
+        return max((p for p in self.hit_pages if p < page), default=None)
+
+    def hit_after(self, page: int) -> int | None:
+        return min((p for p in self.hit_pages if p > page), default=None)
+
+
+_PLACEHOLDER = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="600" height="400" viewBox="0 0 600 400">'
+    '<rect width="600" height="400" fill="#f1f3f4" stroke="#9aa0a6"/>'
+    '<text x="300" y="190" font-family="sans-serif" font-size="20" text-anchor="middle">'
+    "{title}</text>"
+    '<text x="300" y="225" font-family="sans-serif" font-size="13" text-anchor="middle" '
+    'fill="#5f6368">{detail}</text></svg>'
+)
+
+
+def _placeholder(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    """A picture saying why there is no picture, with the error's status."""
+    title = {404: "No such page", 503: "Busy: try again"}.get(status, "Page not shown")
+    body = _PLACEHOLDER.format(title=html.escape(title), detail=html.escape(message[:90]))
+    return Response(
+        body,
+        status,
+        media_type="image/svg+xml",
+        headers={"Cache-Control": "no-store", **SECURITY_HEADERS, **(headers or {})},
+    )
 
 
 def _path_int(raw: str) -> int:
@@ -352,15 +490,31 @@ def message_for(exc: Exception) -> str:
     return str(exc)
 
 
-def create_app(index_dir: Path) -> Starlette:
+def create_app(
+    index_dir: Path,
+    hosts: Iterable[str] = LOOPBACK_NAMES,
+    token: str | None = None,
+    pictures: PagePictures | None = None,
+) -> ASGIApp:
     """The web app over the index at `index_dir`: one long-lived reader, reloaded when a
-    commit lands, so a batch re-index shows up at the next request."""
-    app = WebApp(index_dir)
+    commit lands, so a batch re-index shows up at the next request; it answers only
+    requests whose Host is one of `hosts`, and with a `token` only those that carry it
+    (:mod:`search.web.guard`)."""
+    app = WebApp(index_dir, pictures)
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        app.pictures.close()  # the render processes
+
     routes = [
         Route("/", app.home, methods=["GET", "HEAD"]),
         Route("/page/{pub_id}/{number}", app.page, methods=["GET", "HEAD"]),
+        Route("/picture/{pub_id}/{number}", app.picture, methods=["GET", "HEAD"]),
+        Route("/api/marks/{pub_id}/{number}", app.api_marks, methods=["GET", "HEAD"]),
         Route("/pdf/{pub_id}", app.pdf, methods=["GET", "HEAD"]),
         Route("/api/search", app.api_search, methods=["GET", "HEAD"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
-    return Starlette(routes=routes, exception_handlers={404: app.not_found})
+    starlette = Starlette(routes=routes, exception_handlers={404: app.not_found}, lifespan=lifespan)
+    return Guard(starlette, hosts, token)
