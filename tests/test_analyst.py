@@ -21,7 +21,7 @@ from search import saved
 from search.build import Options
 from search.cli import cli
 from search.errors import BadOptionError, ExitCode, QuerySyntaxError
-from search.pages import export_rows, page_url, show_page, similar
+from search.pages import NotFoundError, export_rows, page_url, show_page, similar
 from search.query import Filters, Prefix, parse
 from search.searcher import search
 
@@ -73,9 +73,9 @@ def test_show_page_highlights_the_query(ix: Path) -> None:
     assert (view.language, view.page_count) == ("ru", 8)
     assert "<b>жертвы</b>" in view.html
     assert "<b>" not in show_page(ix, "regional-coordinator-2017", 7).html
-    with pytest.raises(BadOptionError, match="has no page 99"):
+    with pytest.raises(NotFoundError, match="has no page 99"):
         show_page(ix, "regional-coordinator-2017", 99)
-    with pytest.raises(BadOptionError, match="no publication 'nope'"):
+    with pytest.raises(NotFoundError, match="no publication 'nope'"):
         show_page(ix, "nope", 1)
 
 
