@@ -75,7 +75,7 @@ def test_web_server_finds_what_was_indexed_while_it_runs(
     tmp_path: Path, folder: Path, make_pdf: Callable[..., Path]
 ) -> None:
     ix = tmp_path / "ix"
-    client = TestClient(create_app(ix))
+    client = TestClient(create_app(ix), base_url="http://127.0.0.1")
     assert client.get("/", params={"q": "vräkning"}).status_code == 503  # no index yet
     pipeline.index(IndexSettings(index_dir=ix, paths=[folder]))
     assert client.get("/api/search", params={"q": "vräkning"}).json()["total"] == 0
