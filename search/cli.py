@@ -13,7 +13,6 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-import traceback
 from typing import Any
 
 import click
@@ -72,6 +71,8 @@ class PubsearchGroup(click.Group):
             ctx.exit(0)
         except Exception as exc:
             if ctx.obj and ctx.obj.get("verbose"):
+                import traceback  # only with --verbose: it loads tokenize, linecache
+
                 traceback.print_exc()
             if isinstance(exc, PubsearchError):  # every error of ours says what to do
                 message, code = str(exc), exc.exit_code
