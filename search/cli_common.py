@@ -53,6 +53,15 @@ page_option = click.option(
 )
 
 
+pages_option = click.option(
+    "--pages",
+    default=3,
+    show_default=True,
+    type=click.IntRange(0, 1000),
+    help="Pages to show per publication.",
+)
+
+
 def use_color(stream: Any) -> bool:
     """Whether to highlight with ANSI colours: a terminal, without NO_COLOR or TERM=dumb."""
     return stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
