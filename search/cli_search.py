@@ -19,6 +19,7 @@ from search.cli_common import (
     json_option,
     page_option,
     pages_option,
+    shown_option,
     use_color,
 )
 
@@ -35,27 +36,17 @@ from search.cli_common import (
     "--new", "only_new", is_flag=True, help="Only files added or changed by the latest index run."
 )
 @click.option("--fuzzy", is_flag=True, help="Also match words within 1-2 typos.")
-@click.option(
+# --sort, --limit and --page are checked by search.request, as the web page's parameters
+@shown_option(
     "--sort",
-    default="relevance",
-    show_default=True,
+    str,
+    "relevance",
+    "Rank by relevance, or newest publication first.",
     metavar="[relevance|date]",
-    help="Rank by relevance, or newest publication first.",
 )
-@click.option(
-    "--limit",
-    default="10",
-    show_default=True,
-    metavar="INTEGER RANGE",
-    help="Publications to show (1-10000).",
-)
-@click.option(
-    "--page",
-    "page",
-    default="1",
-    show_default=True,
-    metavar="INTEGER",
-    help="Result page: skip (PAGE - 1) x LIMIT publications.",
+@shown_option("--limit", str, "10", "Publications to show (1-10000).", metavar="INTEGER")
+@shown_option(
+    "--page", str, "1", "Result page: skip (PAGE - 1) x LIMIT publications.", metavar="INTEGER"
 )
 @pages_option
 @click.option(

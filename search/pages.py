@@ -162,7 +162,7 @@ def similar(index_dir: Path, ref: str, *, limit: int = 10, pages: int = 3) -> Se
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Export:
-    """Every page that answers a query, for a report: `rows` (see :func:`export_rows`),
+    """Every page that answers a query, for a report: `rows` (see :func:`export_pages`),
     for the query `query`, the correction of `corrected_from` when one was made."""
 
     query: str
@@ -181,7 +181,11 @@ def export_pages(
 ) -> Export:
     """Every matching page with a stable citation, answered as a search answers the query
     (:func:`search.relax.plan`): its correction when it matches nothing, pages lacking
-    some of the words after those with all of them (``missing``), unless `exact`."""
+    some of the words after those with all of them (``missing``), unless `exact`.
+
+    The rows come best first (newest publication first with ``sort='date'``, within each
+    tier), each with the publication id, title, year, path, content hash, page, snippet
+    and the words the page lacks."""
     from search.relax import plan
 
     index = s.open_index(index_dir)
@@ -223,21 +227,6 @@ def _rows(
                 else "",
                 "missing": list(missing),
             }
-
-
-def export_rows(
-    index_dir: Path,
-    text: str,
-    filters: q.Filters | None = None,
-    *,
-    sort: str = "relevance",
-    exact: bool = False,
-    correct: bool = True,
-) -> Iterator[dict[str, Any]]:
-    """Every matching page, best first (newest publication first with ``sort='date'``,
-    within each tier of :func:`export_pages`), with a stable citation: publication id,
-    title, year, path, content hash, page, snippet, and the words the page lacks."""
-    return export_pages(index_dir, text, filters, sort=sort, exact=exact, correct=correct).rows
 
 
 def last_run_id(index_dir: Path) -> int:
