@@ -18,8 +18,11 @@ Routes (all GET):
 
 Every value from a PDF or the catalog reaches the page through Jinja2's autoescaping; the
 only markup we add ourselves is ``<mark>`` around matches (:func:`highlighted`). Bad
-parameters get a 400 page, unknown ids a 404, a missing index a 503. The whole app is
-wrapped in :class:`search.web.guard.Guard` (Host check, access token).
+parameters get a 400 page, unknown ids a 404, a missing index a 503 (the table
+:data:`search.web.pictures.STATUS`). The search parameters are checked by
+:func:`search.request.parse_request`, as the command line's options are; the picture
+routes live in :mod:`search.web.pictures`. The whole app is wrapped in
+:class:`search.web.guard.Guard` (Host check, access token).
 """
 
 from __future__ import annotations
@@ -88,9 +91,10 @@ class SearchForm:
     """The search parameters of a request as they appear in its URL, checked by
     :func:`search.request.parse_request` (the same checks as the command line's).
 
-    q: query text ('' lists all); type, lang: one value or ''; year: ``2016`` or
-    ``2015..2017`` or ''; sort: relevance|date; p: 1-based result page; limit: publications
-    per result page; ui: the interface language when asked for in the URL, else '';
+    q: query text ('' lists all); type, lang: a value, values separated by commas, or '';
+    year: ``2016`` or ``2015..2017`` or ''; sort: relevance|date; p: 1-based result page;
+    limit: publications per result page; ui: the interface language when asked for in the
+    URL, else '';
     exact: the query as typed (``exact=1``: no correction, only pages with every word).
     """
 
@@ -108,7 +112,14 @@ class SearchForm:
     def request(self) -> SearchRequest:
         """The search this form asks for."""
         return _request(
-            self.q, self.type, self.lang, self.year, self.sort, self.p, self.limit, self.exact
+            q=self.q,
+            type=self.type,
+            lang=self.lang,
+            year=self.year,
+            sort=self.sort,
+            p=self.p,
+            limit=self.limit,
+            exact=self.exact,
         )
 
     @property
@@ -132,8 +143,9 @@ class SearchForm:
 
 
 def _request(
-    text: str,
-    type_: str,
+    *,
+    q: str,
+    type: str,
     lang: str,
     year: str,
     sort: str,
@@ -141,10 +153,11 @@ def _request(
     limit: str | int,
     exact: bool,
 ) -> SearchRequest:
+    """The shared parser over the form's fields (the web's caps: `MAX_LIMIT`, `PER_PAGE`)."""
     return parse_request(
-        text=text,
+        text=q,
         languages=[lang],
-        types=[type_],
+        types=[type],
         years=year,
         sort=sort,
         page=p,
@@ -169,14 +182,14 @@ def parse_form(params: Mapping[str, str]) -> SearchForm:
         raise BadOptionError(f"exact: expected 1 or 0, not {exact!r}")
     type_, lang, year = (params.get(k, "").strip() for k in ("type", "lang", "year"))
     request = _request(
-        text,
-        type_,
-        lang,
-        year,
-        params.get("sort", ""),
-        params.get("p", ""),
-        params.get("limit", ""),
-        exact == "1",
+        q=text,
+        type=type_,
+        lang=lang,
+        year=year,
+        sort=params.get("sort", ""),
+        p=params.get("p", ""),
+        limit=params.get("limit", ""),
+        exact=exact == "1",
     )
     return SearchForm(
         q=request.text,
