@@ -88,13 +88,22 @@ def test_the_cli_now_refuses_an_unknown_language_the_web_refuses() -> None:
 
 def test_a_request_is_built_from_raw_strings() -> None:
     request = parse_request(
-        text="barn", languages=["sv, en", "bg"], types=("manual",), years="2015..", sort="",
-        page="3", limit="20",
-    )  # fmt: skip
+        text="barn",
+        languages=["sv, en", "bg"],
+        types=("manual",),
+        years="2015..",
+        sort="",
+        page="3",
+        limit="20",
+    )
     assert request == SearchRequest(
-        text="barn", languages=("sv", "en", "bg"), types=("manual",), years=(2015, None),
-        page=3, limit=20,
-    )  # fmt: skip
+        text="barn",
+        languages=("sv", "en", "bg"),
+        types=("manual",),
+        years=(2015, None),
+        page=3,
+        limit=20,
+    )
     assert request.offset == 40
     assert request.filters(run=7) == q.Filters(
         languages=("sv", "en", "bg"), types=("manual",), years=(2015, None), run=7

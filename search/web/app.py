@@ -111,16 +111,7 @@ class SearchForm:
     @property
     def request(self) -> SearchRequest:
         """The search this form asks for."""
-        return _request(
-            q=self.q,
-            type=self.type,
-            lang=self.lang,
-            year=self.year,
-            sort=self.sort,
-            p=self.p,
-            limit=self.limit,
-            exact=self.exact,
-        )
+        return _request(self.params())
 
     @property
     def filters(self) -> Filters:
@@ -142,28 +133,18 @@ class SearchForm:
         return path + ("?" + urlencode(params) if params else "")
 
 
-def _request(
-    *,
-    q: str,
-    type: str,
-    lang: str,
-    year: str,
-    sort: str,
-    p: str | int,
-    limit: str | int,
-    exact: bool,
-) -> SearchRequest:
-    """The shared parser over the form's fields (the web's caps: `MAX_LIMIT`, `PER_PAGE`)."""
+def _request(params: Mapping[str, str]) -> SearchRequest:
+    """The shared parser over a search's URL parameters (with the web's caps)."""
     return parse_request(
-        text=q,
-        languages=[lang],
-        types=[type],
-        years=year,
-        sort=sort,
-        page=p,
-        limit=limit,
+        text=params.get("q", "").strip(),
+        languages=[params.get("lang", "")],
+        types=[params.get("type", "")],
+        years=params.get("year", ""),
+        sort=params.get("sort", ""),
+        page=params.get("p", ""),
+        limit=params.get("limit", ""),
         pages=PAGES_PER_HIT,
-        exact=exact,
+        exact=params.get("exact", "").strip() == "1",
         default_limit=PER_PAGE,
         max_limit=MAX_LIMIT,
     )
@@ -177,25 +158,14 @@ def parse_form(params: Mapping[str, str]) -> SearchForm:
     ui = params.get("ui", "").strip()
     if ui and ui not in UI_LANGUAGES:
         raise BadOptionError(f"ui: expected one of {', '.join(UI_LANGUAGES)}, not {ui!r}")
-    exact = params.get("exact", "").strip()
-    if exact not in ("", "0", "1"):
-        raise BadOptionError(f"exact: expected 1 or 0, not {exact!r}")
-    type_, lang, year = (params.get(k, "").strip() for k in ("type", "lang", "year"))
-    request = _request(
-        q=text,
-        type=type_,
-        lang=lang,
-        year=year,
-        sort=params.get("sort", ""),
-        p=params.get("p", ""),
-        limit=params.get("limit", ""),
-        exact=exact == "1",
-    )
+    if params.get("exact", "").strip() not in ("", "0", "1"):
+        raise BadOptionError(f"exact: expected 1 or 0, not {params['exact'].strip()!r}")
+    request = _request(params)
     return SearchForm(
         q=request.text,
-        type=type_,
-        lang=lang,
-        year=year,
+        type=params.get("type", "").strip(),
+        lang=params.get("lang", "").strip(),
+        year=params.get("year", "").strip(),
         sort=request.sort,
         p=request.page,
         limit=request.limit,
