@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
+from click.decorators import FC
 
 INDEX_ENV = "PUBSEARCH_INDEX"
 
@@ -35,22 +37,26 @@ cache_option = click.option(
     "cache_dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Extraction cache folder [default: $PUBSEARCH_CACHE, else ~/.cache/pubsearch].",
+    help="Extraction cache [default: $PUBSEARCH_CACHE, else ~/.cache/pubsearch].",
 )
 
 
-def json_option(func: Any) -> Any:
-    return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(func)
+def json_flag(help: str = "Print JSON.") -> Callable[[FC], FC]:
+    """``--json`` (as `as_json`) with its own help text."""
+    return click.option("--json", "as_json", is_flag=True, help=help)
 
 
-page_option = click.option(
-    "--page",
-    "page",
-    type=click.IntRange(1),
-    default=1,
-    show_default=True,
-    help="Page number (1-based).",
-)
+def json_option(func: FC) -> FC:
+    return json_flag()(func)
+
+
+def shown_option(name: str, kind: Any, default: Any, help: str, **extra: Any) -> Callable[[FC], FC]:
+    """An option of type `kind` whose `default` ``--help`` shows."""
+    return click.option(name, type=kind, default=default, show_default=True, help=help, **extra)
+
+
+pages_option = shown_option("--pages", click.IntRange(0, 1000), 3, "Pages to show per publication.")
+page_option = shown_option("--page", click.IntRange(1), 1, "Page number (1-based).")
 
 
 def use_color(stream: Any) -> bool:

@@ -1,7 +1,7 @@
 """``pubsearch index``, ``stats`` and ``cache``: building the index and looking at it.
 
-The commands import what reads the index (tantivy) when they run, so that importing
-:mod:`search.cli` (and ``pubsearch --help``) stays fast.
+Each command imports the indexer pipeline or the index reader only when it runs: importing
+:mod:`search.cli` loads neither (``pubsearch --help`` stays fast).
 """
 
 from __future__ import annotations
@@ -26,7 +26,13 @@ from indexer.model import (
     OcrMode,
 )
 from search import format as fmt
-from search.cli_common import cache_option, default_index_dir, index_option
+from search.cli_common import (
+    cache_option,
+    default_index_dir,
+    index_option,
+    json_flag,
+    shown_option,
+)
 from search.errors import ExitCode
 from search.progress import Progress
 
@@ -57,60 +63,39 @@ from search.progress import Progress
     default=None,
     help="Extraction processes [default: number of cores].",
 )
-@click.option(
-    "--timeout",
-    type=click.FloatRange(1),
-    default=DEFAULT_TIMEOUT,
-    show_default=True,
-    help="Seconds one file may take.",
-)
-@click.option(
+@shown_option("--timeout", click.FloatRange(1), DEFAULT_TIMEOUT, "Seconds one file may take.")
+@shown_option(
     "--page-timeout",
-    type=click.FloatRange(1),
-    default=DEFAULT_PAGE_TIMEOUT,
-    show_default=True,
-    help="Seconds one page may take; the rest of the file goes on.",
+    click.FloatRange(1),
+    DEFAULT_PAGE_TIMEOUT,
+    "Seconds one page may take; the rest of the file goes on.",
 )
-@click.option(
+@shown_option(
     "--memory-limit",
-    type=click.IntRange(0),
-    default=DEFAULT_MEMORY_MB,
-    show_default=True,
-    help="MB of memory per extraction process (0: no limit).",
+    click.IntRange(0),
+    DEFAULT_MEMORY_MB,
+    "MB of memory per extraction process (0: no limit).",
 )
 @click.option(
     "--retry-failed",
     is_flag=True,
     help="Try again files that failed or timed out, even if unchanged.",
 )
-@click.option(
-    "--cache",
-    "cache_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Extraction cache [default: $PUBSEARCH_CACHE, else ~/.cache/pubsearch].",
-)
-@click.option(
+@cache_option
+@shown_option(
     "--commit-every",
-    type=click.IntRange(1),
-    default=COMMIT_EVERY_FILES,
-    show_default=True,
-    help="Commit after this many files (and every 10 s).",
+    click.IntRange(1),
+    COMMIT_EVERY_FILES,
+    "Commit after this many files (and every 10 s).",
 )
-@click.option(
+@shown_option(
     "--ocr",
-    type=click.Choice(OCR_MODES),
-    default=OcrMode.AUTO.value,
-    show_default=True,
-    help="auto: OCR pages without usable text; off: flag them as needing OCR; force: OCR "
-    "every page.",
+    click.Choice(OCR_MODES),
+    OcrMode.AUTO.value,
+    "auto: OCR pages without usable text; off: flag them as needing OCR; force: OCR every page.",
 )
-@click.option(
-    "--ocr-timeout",
-    type=click.FloatRange(1),
-    default=DEFAULT_OCR_TIMEOUT,
-    show_default=True,
-    help="Seconds OCR may take on one page.",
+@shown_option(
+    "--ocr-timeout", click.FloatRange(1), DEFAULT_OCR_TIMEOUT, "Seconds OCR may take on one page."
 )
 @click.option(
     "--scheduler",
@@ -120,7 +105,7 @@ from search.progress import Progress
     help="Run the per-file work on a Dask cluster: tcp://HOST:8786, or local[:N] for N "
     "processes on this machine [env: PUBSEARCH_SCHEDULER]; needs pubsearch[cluster].",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@json_flag(help="Print the summary as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress; only failures and the summary.")
 def index_cmd(
     paths: tuple[Path, ...],
@@ -189,7 +174,7 @@ def index_cmd(
 
 @click.command("stats")
 @index_option
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@json_flag(help="Print one JSON object.")
 def stats_cmd(index_dir: Path | None, as_json: bool) -> None:
     """What the index holds: publications, pages, languages, files not fully indexed."""
     from search.stats import index_stats
@@ -222,25 +207,27 @@ def _caches(cache_dir: Path | None) -> tuple[Path, list[tuple[str, Any]]]:
     ]
 
 
+def _each(cache_dir: Path | None, *, clear: bool) -> tuple[Path, str]:
+    """The cache folder and what each cache holds (or held, when `clear` empties it)."""
+    root, caches = _caches(cache_dir)
+    parts = []
+    for name, cache in caches:
+        entries, size = cache.clear() if clear else cache.size()
+        parts.append(f"{entries} {name} ({size / 1e6:.1f} MB)")
+    return root, ", ".join(parts)
+
+
 @cache_group.command("info")
 @cache_option
 def cache_info(cache_dir: Path | None) -> None:
     """Where the cache is and how much it holds (extracted text, OCR'd pages)."""
-    root, caches = _caches(cache_dir)
-    parts = []
-    for name, cache in caches:
-        entries, size = cache.size()
-        parts.append(f"{entries} {name} ({size / 1e6:.1f} MB)")
-    click.echo(f"{root}: {', '.join(parts)}")
+    root, held = _each(cache_dir, clear=False)
+    click.echo(f"{root}: {held}")
 
 
 @cache_group.command("clear")
 @cache_option
 def cache_clear(cache_dir: Path | None) -> None:
     """Remove every cached extraction and OCR result (the next run reads PDFs again)."""
-    root, caches = _caches(cache_dir)
-    parts = []
-    for name, cache in caches:
-        entries, size = cache.clear()
-        parts.append(f"{entries} {name} ({size / 1e6:.1f} MB)")
-    click.echo(f"removed {', '.join(parts)} from {root}")
+    root, held = _each(cache_dir, clear=True)
+    click.echo(f"removed {held} from {root}")

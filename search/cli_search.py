@@ -13,7 +13,15 @@ from pathlib import Path
 import click
 
 from search import format as fmt
-from search.cli_common import default_index_dir, index_option, json_option, page_option, use_color
+from search.cli_common import (
+    default_index_dir,
+    index_option,
+    json_option,
+    page_option,
+    pages_option,
+    shown_option,
+    use_color,
+)
 
 
 @click.command("search")
@@ -28,27 +36,19 @@ from search.cli_common import default_index_dir, index_option, json_option, page
     "--new", "only_new", is_flag=True, help="Only files added or changed by the latest index run."
 )
 @click.option("--fuzzy", is_flag=True, help="Also match words within 1-2 typos.")
-@click.option(
+# --sort, --limit and --page are checked by search.request, as the web page's parameters
+@shown_option(
     "--sort",
-    type=click.Choice(["relevance", "date"]),
-    default="relevance",
-    show_default=True,
-    help="Rank by relevance, or newest publication first.",
+    str,
+    "relevance",
+    "Rank by relevance, or newest publication first.",
+    metavar="[relevance|date]",
 )
-@click.option(
-    "--limit",
-    default=10,
-    show_default=True,
-    type=click.IntRange(1, 10_000),
-    help="Publications to show.",
+@shown_option("--limit", str, "10", "Publications to show (1-10000).", metavar="INTEGER")
+@shown_option(
+    "--page", str, "1", "Result page: skip (PAGE - 1) x LIMIT publications.", metavar="INTEGER"
 )
-@click.option(
-    "--pages",
-    default=3,
-    show_default=True,
-    type=click.IntRange(0, 1000),
-    help="Pages to show per publication.",
-)
+@pages_option
 @click.option(
     "--facets",
     "show_facets",
@@ -79,7 +79,8 @@ def search_cmd(
     only_new: bool,
     fuzzy: bool,
     sort: str,
-    limit: int,
+    limit: str,
+    page: str,
     pages: int,
     show_facets: bool,
     fmt_name: str,
@@ -96,34 +97,46 @@ def search_cmd(
     from search import build as qb
     from search import query as q
     from search.pages import export_pages, last_run_id
+    from search.request import parse_request
     from search.searcher import search
 
     index_dir = index_dir or default_index_dir()
-    filters = q.Filters(
-        languages=tuple(v.strip() for x in languages for v in x.split(",") if v.strip()),
-        types=tuple(v.strip() for x in types for v in x.split(",") if v.strip()),
-        years=q.parse_years(years) if years else None,
-        run=last_run_id(index_dir) if only_new else None,
+    request = parse_request(
+        text=query,
+        languages=languages,
+        types=types,
+        years=years,
+        sort=sort,
+        page=page,
+        limit=limit,
+        pages=pages,
+        exact=exact,
+        fuzzy=fuzzy,
+        only_new=only_new,
     )
+    filters = request.filters(run=last_run_id(index_dir) if request.only_new else None)
     fmt_name = "json" if as_json else fmt_name
     if explain:
-        click.echo("\n".join(qb.explain(q.parse(query))), err=fmt_name != "text")
+        click.echo("\n".join(qb.explain(q.parse(request.text))), err=fmt_name != "text")
     if fmt_name in ("csv", "jsonl"):
-        exported = export_pages(index_dir, query, filters, sort=sort, exact=exact)
+        exported = export_pages(
+            index_dir, request.text, filters, sort=request.sort, exact=request.exact
+        )
         for note in fmt.export_notes(exported):
             click.echo(f"pubsearch: {note}", err=True)
         fmt.export(exported.rows, fmt_name, sys.stdout)
         return
-    options = qb.Options(analysis=schema.analysis_of(index_dir), fuzzy=fuzzy)
+    options = qb.Options(analysis=schema.analysis_of(index_dir), fuzzy=request.fuzzy)
     results = search(
         index_dir,
-        query,
+        request.text,
         filters,
-        limit=limit,
-        pages=pages,
+        limit=request.limit,
+        pages=request.pages,
         options=options,
-        sort=sort,
-        exact=exact,
+        sort=request.sort,
+        offset=request.offset,
+        exact=request.exact,
     )
     if fmt_name == "json":
         click.echo(json.dumps(fmt.results_json(results), ensure_ascii=False, indent=2))
@@ -135,7 +148,7 @@ def search_cmd(
 @click.argument("ref")
 @index_option
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
-@click.option("--pages", default=3, show_default=True, type=click.IntRange(0, 1000))
+@pages_option
 @json_option
 def similar_cmd(ref: str, index_dir: Path | None, limit: int, pages: int, as_json: bool) -> None:
     """Publications and pages most like REF: a publication ID, or ID#PAGE for one page."""

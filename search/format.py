@@ -9,9 +9,7 @@ terminal; highlights become bold colour only when asked (the CLI asks on a TTY w
 from __future__ import annotations
 
 import csv
-import html
 import json
-import re
 import textwrap
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
@@ -23,13 +21,13 @@ if TYPE_CHECKING:  # only types: rendering needs no index, so none is imported a
     from search.pages import Export, PageView
     from search.saved import SavedRun
     from search.searcher import PublicationHit, SearchResults
+    from search.snippets import Snippet
     from search.stats import IndexStats
 
 WIDTH = 80
 #: The actions the index summary counts, in order (failures are listed).
 COUNTED = (*WRITTEN, Action.REMOVED, Action.UNCHANGED)
 BOLD, DIM, RESET = "\x1b[1;33m", "\x1b[2m", "\x1b[0m"
-_MARK = re.compile(r"<b>(.*?)</b>", re.S)
 
 
 def results_json(results: SearchResults) -> dict[str, Any]:
@@ -65,7 +63,7 @@ def results_json(results: SearchResults) -> dict[str, Any]:
                         "score": round(p.score, 4),
                         "ocr": p.ocr,
                         "ocr_confidence": p.ocr_confidence,
-                        "snippet": p.snippet,
+                        "snippet": p.snippet.tagged(),
                         "missing": list(p.missing),
                     }
                     for p in h.pages
@@ -76,27 +74,9 @@ def results_json(results: SearchResults) -> dict[str, Any]:
     }
 
 
-def _plain_and_marks(snippet_html: str) -> tuple[str, list[tuple[int, int]]]:
-    """Snippet HTML -> plain text and the [start, end) ranges that were highlighted."""
-    plain: list[str] = []
-    marks: list[tuple[int, int]] = []
-    pos = 0
-    length = 0
-    for m in _MARK.finditer(snippet_html):
-        before = html.unescape(snippet_html[pos : m.start()])
-        inner = html.unescape(m.group(1))
-        plain += [before, inner]
-        length += len(before)
-        marks.append((length, length + len(inner)))
-        length += len(inner)
-        pos = m.end()
-    plain.append(html.unescape(snippet_html[pos:]))
-    return "".join(plain), marks
-
-
-def wrap_highlighted(snippet_html: str, width: int, indent: str, color: bool) -> list[str]:
-    """Wrap a snippet to `width` columns, highlighting its matches when `color`."""
-    text, marks = _plain_and_marks(snippet_html)
+def wrap_highlighted(snippet: Snippet, width: int, indent: str, color: bool) -> list[str]:
+    """Wrap a snippet to `width` columns, highlighting its matches in ANSI bold when `color`."""
+    text, marks = snippet.text, snippet.marks
     lines = textwrap.wrap(text, width - len(indent), break_long_words=True, break_on_hyphens=False)
     out: list[str] = []
     start = 0
@@ -322,9 +302,9 @@ def page_text(view: PageView, color: bool = False, width: int = WIDTH) -> str:
     lines = [f"{view.title} – page {view.page} of {view.page_count} [{view.language}{ocr}]"]
     if view.path:
         lines.append(view.path)
-    for paragraph in view.html.split("\n\n"):
+    for paragraph in view.body.split("\n\n"):
         lines.append("")
-        lines += wrap_highlighted(" ".join(paragraph.split()), width, "", color)
+        lines += wrap_highlighted(paragraph.folded(), width, "", color)
     return "\n".join(lines)
 
 

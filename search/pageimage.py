@@ -39,6 +39,7 @@ from search.pages import NotFoundError, _page_doc
 from search.pagewords import Box, PageWords, fill_phrase_gaps, marked_words
 from search.reader import Source, View, view_of
 from search.renderpool import RENDER_MEMORY_MB, RENDER_TIMEOUT, WorkerPool
+from search.snippets import from_tantivy, whole_page
 
 #: Picture widths in pixels one may ask for (the page view offers them all in a srcset,
 #: so the browser picks the one that is sharp at its size and pixel density).
@@ -202,23 +203,12 @@ def highlight_spans(
     text = target.text
     if not text:
         return []
-    field = documents.text_field_of(doc)
-    generator = tantivy.SnippetGenerator.create(searcher, tquery, schema, field)
-    generator.set_max_num_chars(len(text.encode()) + 1)  # limit in bytes: the whole page
-    snippet = generator.snippet_from_doc(doc)
-    fragment = snippet.fragment()
-    base = text.find(fragment)
+    found = whole_page(searcher, tquery, schema, doc, documents.text_field_of(doc))
+    snippet = from_tantivy(found)
+    base = text.find(snippet.text)
     if base < 0:
         return []
-    raw = fragment.encode()  # the ranges are byte offsets into the fragment
-    spans = [
-        (
-            base + len(raw[: r.start].decode(errors="ignore")),
-            base + len(raw[: r.end].decode(errors="ignore")),
-        )
-        for r in snippet.highlighted()
-    ]
-    return spans
+    return [(base + start, base + end) for start, end in snippet.marks]
 
 
 def phrases(node: q.Node) -> list[str]:

@@ -3,7 +3,6 @@ pages, export every hit page with a citation, and what's new since the last inde
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from search import query as q
 from search.errors import BadOptionError, ExitCode, SearchError
 from search.reader import Source, view_of
 from search.searcher import SearchResults, hit_count, run
-from search.snippets import Snippets
+from search.snippets import Snippet, Snippets, from_tantivy, whole_page
 
 if TYPE_CHECKING:
     from search.relax import Plan
@@ -28,8 +27,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PageView:
-    """One page of a publication: `html` is its text, HTML-escaped, with the query's
-    matches in ``<b>…</b>`` (no marks without a query)."""
+    """One page of a publication: `body` is its text with the query's matches marked (no
+    marks without a query); `html` its JSON form (see :meth:`Snippet.tagged`)."""
 
     id: str
     title: str
@@ -38,9 +37,13 @@ class PageView:
     language: str
     path: str
     abspath: str
-    html: str
+    body: Snippet
     ocr: bool = False  # the text came from OCR
     ocr_confidence: float | None = None
+
+    @property
+    def html(self) -> str:
+        return self.body.tagged()
 
 
 class NotFoundError(SearchError, LookupError):
@@ -67,17 +70,13 @@ def show_page(index_dir: Source, pub_id: str, page: int, *, query: str | None = 
     index, searcher = view.index, view.searcher
     doc = _page_doc(index, pub_id, page, searcher)
     stored, pub = documents.page_of(doc), documents.publication_of(doc)
-    text = stored.text
-    body = html.escape(text, quote=False)
-    if query and text:
+    body = Snippet(text=stored.text)
+    if query and stored.text:
         options = qb.Options(analysis=view.analysis)
         tquery = qb.build(q.parse(query), index.schema, options=options, searcher=searcher)
-        field = documents.text_field_of(doc)
-        generator = tantivy.SnippetGenerator.create(searcher, tquery, index.schema, field)
-        generator.set_max_num_chars(len(text.encode()) + 1)  # bytes, not characters
-        snippet = generator.snippet_from_doc(doc)
-        if snippet.highlighted():
-            body = snippet.to_html()
+        found = whole_page(searcher, tquery, index.schema, doc, documents.text_field_of(doc))
+        if found.highlighted():
+            body = from_tantivy(found)
     return PageView(
         id=pub_id,
         title=pub.title,
@@ -86,7 +85,7 @@ def show_page(index_dir: Source, pub_id: str, page: int, *, query: str | None = 
         language=stored.language,
         path=pub.path,
         abspath=pub.abspath,
-        html=body,
+        body=body,
         ocr=stored.ocr is OcrState.DONE,
         ocr_confidence=stored.ocr_confidence,
     )
@@ -163,7 +162,7 @@ def similar(index_dir: Path, ref: str, *, limit: int = 10, pages: int = 3) -> Se
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Export:
-    """Every page that answers a query, for a report: `rows` (see :func:`export_rows`),
+    """Every page that answers a query, for a report: `rows` (see :func:`export_pages`),
     for the query `query`, the correction of `corrected_from` when one was made."""
 
     query: str
@@ -182,7 +181,11 @@ def export_pages(
 ) -> Export:
     """Every matching page with a stable citation, answered as a search answers the query
     (:func:`search.relax.plan`): its correction when it matches nothing, pages lacking
-    some of the words after those with all of them (``missing``), unless `exact`."""
+    some of the words after those with all of them (``missing``), unless `exact`.
+
+    The rows come best first (newest publication first with ``sort='date'``, within each
+    tier), each with the publication id, title, year, path, content hash, page, snippet
+    and the words the page lacks."""
     from search.relax import plan
 
     index = s.open_index(index_dir)
@@ -219,24 +222,11 @@ def _rows(
                 "page": page,
                 "language": documents.language_of(doc),
                 "score": round(score, 4),
-                "snippet": snippets.html(doc, documents.text_field_of(doc)) if page else "",
+                "snippet": snippets.snippet(doc, documents.text_field_of(doc)).tagged()
+                if page
+                else "",
                 "missing": list(missing),
             }
-
-
-def export_rows(
-    index_dir: Path,
-    text: str,
-    filters: q.Filters | None = None,
-    *,
-    sort: str = "relevance",
-    exact: bool = False,
-    correct: bool = True,
-) -> Iterator[dict[str, Any]]:
-    """Every matching page, best first (newest publication first with ``sort='date'``,
-    within each tier of :func:`export_pages`), with a stable citation: publication id,
-    title, year, path, content hash, page, snippet, and the words the page lacks."""
-    return export_pages(index_dir, text, filters, sort=sort, exact=exact, correct=correct).rows
 
 
 def last_run_id(index_dir: Path) -> int:

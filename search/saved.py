@@ -17,7 +17,7 @@ from typing import Any
 from indexer import schema as s
 from search import query as q
 from search.errors import BadOptionError
-from search.pages import export_rows
+from search.pages import export_pages
 
 SAVED_FILE = "saved.json"
 
@@ -91,7 +91,7 @@ def run_saved(index_dir: Path, names: list[str] | None = None) -> list[SavedRun]
         seen = set(entry.get("seen", []))
         hits = []
         exact = bool(entry.get("exact", False))
-        for row in export_rows(index_dir, entry["query"], exact=exact, correct=False):
+        for row in export_pages(index_dir, entry["query"], exact=exact, correct=False).rows:
             key = f"{row['id']}#{row['page']}"
             hits.append({**row, "new": key not in seen})
         runs.append(

@@ -19,7 +19,7 @@ from search import build as qb
 from search import query as q
 from search.errors import BadOptionError
 from search.reader import Source, view_of
-from search.snippets import Snippets
+from search.snippets import Snippet, Snippets
 
 #: How many top page hits are grouped; publications are ranked by their best page.
 MAX_PAGE_HITS = 2_000
@@ -34,7 +34,7 @@ class PageHit:
     page: int
     language: str
     score: float
-    snippet: str
+    snippet: Snippet
     ocr: bool = False
     ocr_confidence: float | None = None
     missing: tuple[str, ...] = ()  # words of the query the page lacks (search.relax)
@@ -301,7 +301,7 @@ def _publication(
                 page=page.number,
                 language=page.language,
                 score=page_score,
-                snippet=snippets.html(doc, documents.text_field_of(doc)),
+                snippet=snippets.snippet(doc, documents.text_field_of(doc)),
                 ocr=page.ocr is OcrState.DONE,
                 ocr_confidence=page.ocr_confidence,
             )

@@ -21,7 +21,7 @@ from search import saved
 from search.build import Options
 from search.cli import cli
 from search.errors import BadOptionError, ExitCode, QuerySyntaxError
-from search.pages import NotFoundError, export_rows, page_url, show_page, similar
+from search.pages import NotFoundError, export_pages, page_url, show_page, similar
 from search.query import Filters, Prefix, parse
 from search.searcher import search
 
@@ -95,7 +95,7 @@ def test_similar(ix: Path) -> None:
 
 
 def test_export_every_page_with_a_citation(ix: Path) -> None:
-    rows = list(export_rows(ix, "tiggeri"))
+    rows = list(export_pages(ix, "tiggeri").rows)
     assert len(rows) == search(ix, "tiggeri").total_pages
     assert set(rows[0]) == {"id", "title", "year", "path", "sha256", "page", "language",
                             "score", "snippet", "missing"}  # fmt: skip

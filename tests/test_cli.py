@@ -177,7 +177,11 @@ def test_colour_only_on_a_tty_without_no_color(monkeypatch: pytest.MonkeyPatch) 
 
 def test_highlight_wrapping_keeps_marks_on_the_right_words() -> None:
     from search.format import BOLD, RESET, wrap_highlighted
+    from search.snippets import Snippet
 
-    lines = wrap_highlighted("ett <b>barn</b> och &lt;b&gt; <b>barnen</b> här", 20, "  ", True)
+    snippet = Snippet(text="ett barn och <b> barnen här", marks=((4, 8), (17, 23)))
+    lines = wrap_highlighted(snippet, 20, "  ", True)
     assert lines == [f"  ett {BOLD}barn{RESET} och <b>", f"  {BOLD}barnen{RESET} här"]
-    assert wrap_highlighted("ett <b>barn</b>", 20, "", False) == ["ett barn"]
+    assert wrap_highlighted(Snippet(text="ett barn", marks=((4, 8),)), 20, "", False) == [
+        "ett barn"
+    ]

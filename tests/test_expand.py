@@ -49,10 +49,10 @@ def test_swedish_definite_form_and_base_form_find_each_other(ix: Path) -> None:
 
 def test_swedish_compound_part_finds_compounds(ix: Path) -> None:
     hits = search(ix, "offer", limit=20, pages=100).hits
-    snippets = " ".join(p.snippet for h in hits for p in h.pages)
+    snippets = " ".join(p.snippet.tagged() for h in hits for p in h.pages)
     assert "<b>människohandelsoffer</b>" in snippets and "<b>offer</b>" in snippets
     # the word as typed ranks before the compounds
-    assert "<b>offer</b>" in hits[0].pages[0].snippet
+    assert "<b>offer</b>" in hits[0].pages[0].snippet.tagged()
 
 
 def test_words_typed_without_diacritics(ix: Path) -> None:

@@ -139,7 +139,7 @@ def test_auto_reads_scans_and_records_it(tmp_path: Path, make_scan: Callable[...
     page = hit.pages[0]
     assert page.page == 1 and page.ocr and page.ocr_confidence is not None
     assert page.ocr_confidence > 80
-    assert "<b>tvångsarbete</b>" in page.snippet
+    assert "<b>tvångsarbete</b>" in page.snippet.tagged()
     assert recall(PAGE_ONE + PAGE_TWO, show_page(tmp_path / "ix", hit.id, 1).html
                   + show_page(tmp_path / "ix", hit.id, 2).html) >= 0.95  # fmt: skip
     stats = index_stats(tmp_path / "ix")

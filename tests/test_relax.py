@@ -17,7 +17,7 @@ from search import saved
 from search.build import analyzed
 from search.cli import cli
 from search.errors import ExitCode
-from search.pages import export_rows
+from search.pages import export_pages
 from search.query import Filters
 from search.relax import RELAX_BELOW
 from search.searcher import SearchResults, search
@@ -166,7 +166,7 @@ def test_they_honour_filters_facets_paging_and_sort(ix: Path) -> None:
 
 
 def test_export_has_a_missing_column(ix: Path) -> None:
-    rows = list(export_rows(ix, FIVE))
+    rows = list(export_pages(ix, FIVE).rows)
     results = search(ix, FIVE, limit=50, pages=1000)
     assert len(rows) == results.total_pages
     shown = {(h.id, p.page): list(p.missing) for h in results.hits for p in h.pages}
@@ -184,7 +184,7 @@ def test_export_has_a_missing_column(ix: Path) -> None:
         "pubsearch: showing results for tiggeri (no pages match tigeri); "
         "--exact searches for tigeri as typed\n"
     )
-    expected = [(r["id"], r["page"]) for r in export_rows(ix, "tiggeri", exact=True)]
+    expected = [(r["id"], r["page"]) for r in export_pages(ix, "tiggeri", exact=True).rows]
     assert [(json.loads(x)["id"], json.loads(x)["page"]) for x in fixed.stdout.splitlines()] == (
         expected
     )

@@ -20,6 +20,7 @@ from search import query as q
 from search.cli import cli
 from search.errors import ExitCode
 from search.searcher import search
+from search.snippets import Snippet
 from search.web import create_app
 from search.web.app import SECURITY_HEADERS, highlighted, parse_form
 from search.web.i18n import TEXTS, from_accept_language
@@ -171,12 +172,12 @@ def test_bad_query_is_a_400_page_that_keeps_the_query(client: TestClient) -> Non
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"lang": "xx"}, "lang: unknown language code &#39;xx&#39;"),
-        ({"type": "<b>"}, "type: not a publication type: &#39;&lt;b&gt;&#39;"),
+        ({"lang": "xx"}, "--lang: unknown language code &#39;xx&#39;"),
+        ({"type": "<b>"}, "--type: not a publication type: &#39;&lt;b&gt;&#39;"),
         ({"year": "soon"}, "--year: expected 2016, 2015..2017"),
-        ({"p": "0"}, "p: expected a whole number from 1 to 1000"),
-        ({"limit": "many"}, "limit: expected a whole number from 1 to 100"),
-        ({"sort": "random"}, "sort: expected relevance or date"),
+        ({"p": "0"}, "--page: expected a whole number from 1 to 1000"),
+        ({"limit": "many"}, "--limit: expected a whole number from 1 to 100,"),
+        ({"sort": "random"}, "--sort: expected relevance or date"),
         ({"ui": "de"}, "ui: expected one of sv, en"),
         ({"q": "x" * 1001}, "q: the query is longer than 1000 characters"),
     ],
@@ -318,13 +319,18 @@ def test_api_empty_query_lists_and_errors_are_json(client: TestClient) -> None:
 
 
 def test_highlighted_escapes_everything_but_its_own_marks() -> None:
-    assert str(highlighted("a <b>b&amp;c</b> d")) == "a <mark>b&amp;c</mark> d"
-    assert str(highlighted("&lt;script&gt;x")) == "&lt;script&gt;x"
-    # even if raw markup reached it, it would come out as text
-    assert str(highlighted("<script>alert(1)</script><b>x</b>")) == (
+    assert str(highlighted(Snippet(text="a b&c d", marks=((2, 5),)))) == "a <mark>b&amp;c</mark> d"
+    assert str(highlighted(Snippet(text="<script>x"))) == "&lt;script&gt;x"
+    # markup in the text, marked or not, comes out as text
+    assert str(highlighted(Snippet(text="<script>alert(1)</script>x", marks=((25, 26),)))) == (
         "&lt;script&gt;alert(1)&lt;/script&gt;<mark>x</mark>"
     )
-    assert str(highlighted('<img src=x onerror="y">')) == "&lt;img src=x onerror=&#34;y&#34;&gt;"
+    assert str(highlighted(Snippet(text="<b>x</b>", marks=((0, 8),)))) == (
+        "<mark>&lt;b&gt;x&lt;/b&gt;</mark>"
+    )
+    assert str(highlighted(Snippet(text='<img src=x onerror="y">'))) == (
+        "&lt;img src=x onerror=&#34;y&#34;&gt;"
+    )
 
 
 def test_script_in_pdf_text_and_title_is_shown_as_text(
