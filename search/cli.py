@@ -19,7 +19,7 @@ import click
 
 from indexer.errors import ExitCode, PubsearchError
 from search import cli_index, cli_saved, cli_search
-from search.cli_common import INDEX_ENV, default_index_dir
+from search.cli_common import INDEX_ENV, default_index_dir, read_text_as_meant
 from search.cli_common import use_color as _use_color
 
 __all__ = ["INDEX_ENV", "PubsearchGroup", "_use_color", "cli", "default_index_dir", "main"]
@@ -71,6 +71,7 @@ for command in (
     cli_saved.serve_cmd,
 ):
     cli.add_command(command)
+read_text_as_meant(cli)
 
 
 def main() -> None:

@@ -107,7 +107,8 @@ def search_cmd(
     )
     fmt_name = "json" if as_json else fmt_name
     if explain:
-        click.echo("\n".join(qb.explain(q.parse(query))), err=fmt_name != "text")
+        lines = qb.explain(q.parse(query), analysis=schema.analysis_of(index_dir))
+        click.echo("\n".join(lines), err=fmt_name != "text")
     if fmt_name in ("csv", "jsonl"):
         exported = export_pages(index_dir, query, filters, sort=sort, exact=exact)
         for note in fmt.export_notes(exported):

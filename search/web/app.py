@@ -58,6 +58,7 @@ from search.pages import NotFoundError, pdf_file, show_page
 from search.query import Filters, parse_years
 from search.reader import IndexReader, Source, View
 from search.searcher import SearchResults, browse, search
+from search.web.charset import MeantQuery
 from search.web.guard import LOOPBACK_NAMES, Guard
 from search.web.i18n import DEFAULT, UI_LANGUAGES, Texts, from_accept_language
 
@@ -517,4 +518,4 @@ def create_app(
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     starlette = Starlette(routes=routes, exception_handlers={404: app.not_found}, lifespan=lifespan)
-    return Guard(starlette, hosts, token)
+    return Guard(MeantQuery(starlette), hosts, token)  # query strings as meant
