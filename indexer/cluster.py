@@ -60,7 +60,7 @@ from indexer.model import (
     Reason,
     TextRequest,
 )
-from indexer.workers import DEFAULT_LIMITS, extract_all
+from indexer.workers import DEFAULT_LIMITS, extract_all, start_fork_server
 
 SCHEDULER_ENV = "PUBSEARCH_SCHEDULER"
 #: ``--scheduler local`` or ``local:N``: a LocalCluster of N processes for the run.
@@ -210,7 +210,7 @@ class Cluster:
     ) -> Iterator[tuple[Job, Extraction | OcrOutcome]]:
         """:func:`indexer.workers.extract_all` on the cluster (`workers` is ignored: the
         cluster's worker threads decide). Never raises for a bad file or a lost worker."""
-        from distributed import as_completed
+        from distributed import as_completed  # dask: only when a cluster runs the work
 
         del workers
         window = IN_FLIGHT_PER_THREAD * self.threads()
@@ -273,7 +273,7 @@ def _failed(failure: FileFailure, limits: Limits) -> Extraction:
 
 def _result_of(future: Any, job: Job, limits: Limits) -> Extraction | OcrOutcome:
     """The task's result, or the file's failure when the task could not deliver one."""
-    from distributed.scheduler import KilledWorker
+    from distributed.scheduler import KilledWorker  # dask: only with a cluster
 
     try:
         result: Extraction | OcrOutcome = future.result()
@@ -291,7 +291,6 @@ def _result_of(future: Any, job: Job, limits: Limits) -> Extraction | OcrOutcome
 def warm_up() -> int:
     """Start this Dask worker's fork server (pdfminer, langdetect and its profiles
     loaded) before the first file, so no file's time limits pay for it; its pid."""
-    from indexer.workers import start_fork_server
 
     _allow_children()
     return start_fork_server()
@@ -318,7 +317,7 @@ def connect(address: str, timeout: float | None = None) -> Iterator[Cluster]:
     `timeout`: seconds to reach the scheduler (default: Dask's
     ``distributed.comm.timeouts.connect``).
     """
-    import dask
+    import dask  # dask and distributed: only with a cluster (slow to import)
     from distributed import Client, LocalCluster
 
     n_local = parse_local(address)

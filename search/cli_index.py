@@ -150,7 +150,7 @@ def index_cmd(
     """
     # The pipeline (tantivy's writer side, multiprocessing) loads only for this command:
     # every other command, and importing search.cli, stays light.
-    from indexer.pipeline import index
+    from indexer.pipeline import index  # loaded per command: search.cli stays light
 
     if passwords_file is not None:
         passwords += tuple(line.strip() for line in passwords_file if line.strip())
@@ -192,7 +192,7 @@ def index_cmd(
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def stats_cmd(index_dir: Path | None, as_json: bool) -> None:
     """What the index holds: publications, pages, languages, files not fully indexed."""
-    from search.stats import index_stats
+    from search.stats import index_stats  # loaded per command: search.cli stays light
 
     stats = index_stats(index_dir or default_index_dir())
     click.echo(
@@ -208,7 +208,10 @@ def cache_group() -> None:
 
 
 def _caches(cache_dir: Path | None) -> tuple[Path, list[tuple[str, Any]]]:
-    from indexer.cache import ExtractionCache, default_cache_dir
+    from indexer.cache import (
+        ExtractionCache,
+        default_cache_dir,
+    )  # loaded per command: search.cli stays light
     from indexer.ocr import OcrCache, OcrWordsCache
     from search.pageimage import PictureCache
 

@@ -183,7 +183,7 @@ def export_pages(
     """Every matching page with a stable citation, answered as a search answers the query
     (:func:`search.relax.plan`): its correction when it matches nothing, pages lacking
     some of the words after those with all of them (``missing``), unless `exact`."""
-    from search.relax import plan
+    from search.relax import plan  # a cycle: search.relax imports search.searcher
 
     index = s.open_index(index_dir)
     options = qb.Options(analysis=s.analysis_of(index_dir))

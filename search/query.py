@@ -43,10 +43,10 @@ class Phrase:
 
 @dataclass(frozen=True, slots=True)
 class Prefix:
-    """``traffick*``: any word that starts with `text` (after analysis), in any language."""
+    """``traffick*``: any word that starts with `text` (after analysis), in any language
+    (page text and titles: a prefix takes no field)."""
 
     text: str
-    field: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

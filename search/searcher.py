@@ -115,7 +115,7 @@ def search(
     publications of the ranking (the next result page starts at ``offset + limit``).
     A query that matches nothing is answered by its correction, and one that matches few
     pages also gets pages with most of its words (:mod:`search.relax`), unless `exact`."""
-    from search.relax import plan, run_plan
+    from search.relax import plan, run_plan  # a cycle: search.relax imports this module
 
     if sort not in SORTS:
         raise BadOptionError(f"--sort: expected one of {', '.join(SORTS)}, not {sort!r}")
@@ -185,14 +185,15 @@ def run(
     matching publication can be ranked and paged to, however many pages match.
     """
     searcher = searcher or index.searcher()
-    total_pages = hit_count(searcher.search(tquery, 1, count=True))
+    first = searcher.search(tquery, FIRST_PAGE_HITS, count=True)
+    total_pages = hit_count(first)
     matched = _publication_counts(searcher, tquery)
     titled = set(_publication_counts(searcher, titles)) if titles is not None else set()
     reading = _Reading(searcher, index.schema, matched, titled, title_boost, total_pages)
     if sort == "date":
         ranked = reading.by_date(tquery, offset, limit)
     else:
-        reading.top(tquery, offset + limit)
+        reading.top(tquery, offset + limit, first.hits)
         ranked = sorted(
             reading.groups, key=lambda pid: (-reading.best(pid), -matched.get(pid, 0), pid)
         )[offset : offset + limit]
@@ -240,13 +241,20 @@ class _Reading:
         """The publication's score: its best page's (with the title boost)."""
         return self.groups[pid][0][0] * (self.title_boost if pid in self.titled else 1.0)
 
-    def top(self, query: tantivy.Query, want: int) -> list[str]:
+    def top(
+        self,
+        query: tantivy.Query,
+        want: int,
+        first: Sequence[tuple[float, tantivy.DocAddress]] | None = None,
+    ) -> list[str]:
         """Read page hits of `query` (a part of the run's query: the same scores) until its
-        `want` best publications are all known: those read score more than any page left."""
+        `want` best publications are all known: those read score more than any page left.
+        `first`: its first :data:`FIRST_PAGE_HITS` hits, when already read."""
         n = FIRST_PAGE_HITS
         boost = max(self.title_boost, 1.0) if self.titled else 1.0
         while True:
-            hits = self.searcher.search(query, n, count=False).hits
+            hits = first if first is not None else self.searcher.search(query, n, count=False).hits
+            first = None
             groups = _group(self.searcher, hits, self.matched)
             self.groups.update(groups)
             if len(hits) < n or n >= self.total_pages:
