@@ -11,7 +11,7 @@ it. The search side's errors are in :mod:`search.errors`. Hierarchy::
     │   │   ├── EncryptedPDFError               locked and no password opened it
     │   │   └── EmptyPDFError                   the file has no pages
     │   ├── PathNotFoundError (+ FileNotFoundError)   USAGE: a path to index does not exist
-    │   ├── PathNameError (+ ValueError)        USAGE: a PDF's name is not valid UTF-8
+    │   ├── PathNameError (+ ValueError)        USAGE: a PDF's or the index's name is not UTF-8
     │   ├── IndexNotFoundError (+ FileNotFoundError)  NO_INDEX: no index at the folder
     │   ├── SchemaVersionError                  NO_INDEX: built by another schema version
     │   ├── IndexLockedError                    INDEX_LOCKED: another indexer is writing
@@ -101,16 +101,19 @@ class PathNotFoundError(IndexerError, FileNotFoundError):
 
 
 class PathNameError(IndexerError, ValueError):
-    """A PDF to index has a name that is not valid UTF-8 (the index stores paths as text)."""
+    """A PDF to index, or the index folder, has a name that is not valid UTF-8 (the index
+    stores paths as text, and Tantivy opens folders by a text name)."""
 
     exit_code = ExitCode.USAGE
 
-    def __init__(self, path: str) -> None:
+    def __init__(
+        self,
+        path: str,
+        what: str = "file name",
+        fix: str = "nothing indexed (rename it, e.g. `convmv -f latin1 -t utf-8 --notest FILE`)",
+    ) -> None:
         self.path = path
-        super().__init__(
-            f"{path}: the file name is not valid UTF-8; nothing indexed (rename it, "
-            "e.g. `convmv -f latin1 -t utf-8 --notest FILE`)"
-        )
+        super().__init__(f"{path}: the {what} is not valid UTF-8; {fix}")
 
 
 def shown(path: os.PathLike[str] | str) -> str:

@@ -70,7 +70,8 @@ def index(settings: IndexSettings) -> IndexReport:
     retry = plan.RetryPolicy(
         ocr=ocr, retry_failed=settings.retry_failed, have_passwords=bool(settings.passwords)
     )
-    plan.check_paths(settings.paths)  # a usage error: before anything is written
+    plan.check_paths(settings.paths)  # usage errors: before anything is written
+    s.check_index_dir(settings.index_dir)
     started = time.monotonic()
 
     # the cluster is reached and checked before anything touches the index

@@ -271,6 +271,23 @@ def test_indexing_a_pdf_whose_name_is_not_utf8_is_a_clear_usage_error(
     assert done.stderr == f"pubsearch: {tmp_path}/latin/no-caf\\xe9.pdf: no such file or folder\n"
 
 
+def test_an_index_folder_whose_name_is_not_utf8_is_a_clear_error(
+    tmp_path: Path, make_pdf: Callable[..., Path]
+) -> None:
+    pdf = os.fsencode(make_pdf(["café au lait"]))
+    index_dir = os.fsencode(tmp_path) + b"/ix\xe9"
+    done = pubsearch(b"index", pdf, b"--index", index_dir)
+    assert (done.returncode, done.stdout) == (ExitCode.USAGE, "")
+    assert done.stderr == (
+        f"pubsearch: {tmp_path}/ix\\xe9: the index folder's name is not valid UTF-8; "
+        "pass another --index\n"
+    )
+    assert not os.path.exists(index_dir)
+    done = pubsearch(b"search", b"caf\xe9", b"--index", index_dir)
+    assert done.returncode == ExitCode.NO_INDEX
+    assert done.stderr.startswith(f"pubsearch: no index at {tmp_path}/ix\\xe9; ")
+
+
 @pytest.fixture
 def web(cafe: bytes) -> Iterator[TestClient]:
     yield TestClient(create_app(Path(os.fsdecode(cafe))), base_url="http://127.0.0.1")
