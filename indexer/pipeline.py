@@ -27,7 +27,7 @@ from dataclasses import replace
 from indexer import build, plan
 from indexer import schema as s
 from indexer.analyze import file_text
-from indexer.cache import ExtractionCache, default_cache_dir
+from indexer.cache import ExtractionCache, TextCache, default_cache_dir
 from indexer.cluster import Executor, executor
 from indexer.lock import index_lock
 from indexer.model import (
@@ -126,6 +126,7 @@ class _Run:
         extract: Executor,
     ) -> None:
         self.settings, self.ocr, self.store, self.cache = settings, ocr, store, cache
+        self.texts = TextCache(cache.root)
         self.extract = extract
         self.events: list[FileEvent] = []
         self.waiting: dict[str, tuple[Extraction, bool, tuple[int, ...]]] = {}
@@ -202,6 +203,11 @@ class _Run:
                 if hit is None:
                     yield Job(key=key, path=path, passwords=passwords, text=request)
                 elif hit.failure is None and hit.info is not None:
+                    if (text := self.texts.get(change.sha256, request)) is not None:
+                        found = replace(hit, text=text)  # texts made before: nothing to do
+                        if (ocr_job := self.text_in(change, found, from_cache=True)) is not None:
+                            more.append(ocr_job)
+                        continue
                     hits[key] = hit
                     yield Job(
                         key=key, path=path, passwords=passwords, pages=hit.pages, text=request
@@ -234,6 +240,8 @@ class _Run:
                 extraction, from_cache = result, False
                 if result.failure is None or result.failure.reason is not Reason.ENCRYPTED:
                     self.cache.put(change.sha256, result)  # (a password may open it next time)
+            if result.text is not None and job.text is not None:
+                self.texts.put(change.sha256, job.text, result.text)
             if (ocr_job := self.text_in(change, extraction, from_cache=from_cache)) is not None:
                 more.append(ocr_job)
 
