@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from indexer import build
 from indexer.model import (
     FileText,
     OcrPage,
@@ -38,7 +39,6 @@ def file_text(
     normalization, so OCR text is cleaned and tagged like any page (pages whose OCR
     failed keep their text layer).
     """
-    from indexer import build
     from indexer.language import detect_document  # langdetect: only when there is work
 
     read = {n: o for n, o in (ocr or {}).items() if o.error is None}

@@ -193,7 +193,7 @@ def build_publication(
     with `ocr`'s text in) by the worker that read them; without it that is done here.
     `ocr` holds what OCR read on some pages; pages in `needs_ocr` that OCR did not read are
     marked as still needing it."""
-    from indexer.analyze import file_text
+    from indexer.analyze import file_text  # a cycle: indexer.analyze imports this module
 
     entry = source.entry
     assert source.path is not None

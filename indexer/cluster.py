@@ -62,7 +62,7 @@ from indexer.model import (
     Reason,
     TextRequest,
 )
-from indexer.workers import DEFAULT_LIMITS, extract_all
+from indexer.workers import DEFAULT_LIMITS, extract_all, start_fork_server
 
 SCHEDULER_ENV = "PUBSEARCH_SCHEDULER"
 #: ``--scheduler local`` or ``local:N``: a LocalCluster of N processes for the run.
@@ -163,7 +163,7 @@ def run_file_task(task: FileTask) -> Extraction | OcrOutcome | WrongVersion:
     the flag is lifted for this process.
     """
     if (mine := task_versions()) != task.versions:
-        from distributed import get_worker
+        from distributed import get_worker  # dask: runs on a Dask worker, where it is loaded
 
         return WrongVersion(found=mine, worker=str(get_worker().address))
     _allow_children()
@@ -233,7 +233,7 @@ class Cluster:
     ) -> Iterator[tuple[Job, Extraction | OcrOutcome]]:
         """:func:`indexer.workers.extract_all` on the cluster (`workers` is ignored: the
         cluster's worker threads decide). Never raises for a bad file or a lost worker."""
-        from distributed import as_completed
+        from distributed import as_completed  # dask: only when a cluster runs the work
 
         del workers
         window = IN_FLIGHT_PER_THREAD * self.threads()
@@ -302,7 +302,7 @@ def _result_of(future: Any, job: Job, limits: Limits, address: str) -> Extractio
     Raises :class:`~indexer.errors.ClusterVersionError` when a worker runs another
     version (one that joined the cluster after the check at the start of the run).
     """
-    from distributed.scheduler import KilledWorker
+    from distributed.scheduler import KilledWorker  # dask: only with a cluster
 
     try:
         result: Extraction | OcrOutcome | WrongVersion = future.result()
@@ -337,7 +337,6 @@ def _version_text(found: tuple[str, int, int]) -> str:
 def warm_up() -> int:
     """Start this Dask worker's fork server (pdfminer, langdetect and its profiles
     loaded) before the first file, so no file's time limits pay for it; its pid."""
-    from indexer.workers import start_fork_server
 
     _allow_children()
     return start_fork_server()
@@ -364,7 +363,7 @@ def connect(address: str, timeout: float | None = None) -> Iterator[Cluster]:
     `timeout`: seconds to reach the scheduler (default: Dask's
     ``distributed.comm.timeouts.connect``).
     """
-    import dask
+    import dask  # dask and distributed: only with a cluster (slow to import)
     from distributed import Client, LocalCluster
 
     n_local = parse_local(address)

@@ -11,6 +11,7 @@ it. The search side's errors are in :mod:`search.errors`. Hierarchy::
     │   │   ├── EncryptedPDFError               locked and no password opened it
     │   │   └── EmptyPDFError                   the file has no pages
     │   ├── PathNotFoundError (+ FileNotFoundError)   USAGE: a path to index does not exist
+    │   ├── PathNameError (+ ValueError)        USAGE: a PDF's or the index's name is not UTF-8
     │   ├── IndexNotFoundError (+ FileNotFoundError)  NO_INDEX: no index at the folder
     │   ├── SchemaVersionError                  NO_INDEX: built by another schema version
     │   ├── IndexLockedError                    INDEX_LOCKED: another indexer is writing
@@ -28,6 +29,7 @@ Every message says what happened, where, and what to do next.
 
 from __future__ import annotations
 
+import os
 from enum import IntEnum
 from typing import ClassVar
 
@@ -96,6 +98,36 @@ class PathNotFoundError(IndexerError, FileNotFoundError):
     def __init__(self, path: str) -> None:
         self.path = path
         super().__init__(f"{path}: no such file or folder")
+
+
+class PathNameError(IndexerError, ValueError):
+    """A PDF to index, or the index folder, has a name that is not valid UTF-8 (the index
+    stores paths as text, and Tantivy opens folders by a text name)."""
+
+    exit_code = ExitCode.USAGE
+
+    def __init__(
+        self,
+        path: str,
+        what: str = "file name",
+        fix: str = "nothing indexed (rename it, e.g. `convmv -f latin1 -t utf-8 --notest FILE`)",
+    ) -> None:
+        self.path = path
+        super().__init__(f"{path}: the {what} is not valid UTF-8; {fix}")
+
+
+def shown(path: os.PathLike[str] | str) -> str:
+    """`path` as printed in a message: bytes that are not UTF-8 as ``\\xe9`` escapes."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def is_utf8(path: os.PathLike[str] | str) -> bool:
+    """Whether `path` is valid UTF-8 (Python keeps other bytes as surrogate escapes)."""
+    try:
+        os.fspath(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class IndexNotFoundError(IndexerError, FileNotFoundError):

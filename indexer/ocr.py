@@ -135,7 +135,7 @@ def render(
     """Page `number` (1-based) of the PDF at `path`, in grey at `dpi` (lower if that makes
     more than :data:`MAX_PIXELS`), turned `rotation` degrees clockwise (on top of the page's
     own /Rotate)."""
-    import pypdfium2 as pdfium
+    import pypdfium2 as pdfium  # only where pages are rendered (search reads the caches)
 
     last: Exception | None = None
     for password in ("", *passwords):

@@ -23,12 +23,12 @@ import time
 from collections import deque
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from indexer import build, plan
 from indexer import schema as s
 from indexer.analyze import file_text
 from indexer.cache import ExtractionCache, TextCache, default_cache_dir
+from indexer.cluster import Executor, executor
 from indexer.lock import index_lock
 from indexer.model import (
     WRITTEN,
@@ -53,9 +53,6 @@ from indexer.model import (
 from indexer.ocr import engine
 from indexer.store import Store, load_records, open_for_writing
 
-if TYPE_CHECKING:
-    from indexer.cluster import Executor
-
 
 def index(settings: IndexSettings) -> IndexReport:
     """Bring the index at ``settings.index_dir`` up to date with the catalog (no paths) or
@@ -73,9 +70,9 @@ def index(settings: IndexSettings) -> IndexReport:
     retry = plan.RetryPolicy(
         ocr=ocr, retry_failed=settings.retry_failed, have_passwords=bool(settings.passwords)
     )
-    plan.check_paths(settings.paths)  # a usage error: before anything is written
+    plan.check_paths(settings.paths)  # usage errors: before anything is written
+    s.check_index_dir(settings.index_dir)
     started = time.monotonic()
-    from indexer.cluster import executor
 
     # the cluster is reached and checked before anything touches the index
     with executor(settings.scheduler) as extract, index_lock(settings.index_dir):

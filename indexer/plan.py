@@ -20,7 +20,7 @@ from pathlib import Path
 
 from indexer.cache import ExtractionCache
 from indexer.catalog import iter_pdfs, load_catalog
-from indexer.errors import PathNotFoundError
+from indexer.errors import PathNameError, PathNotFoundError, is_utf8, shown
 from indexer.model import (
     LIMIT_REASONS,
     Change,
@@ -63,10 +63,17 @@ def plan_sources(paths: Sequence[Path], catalog: Path | None) -> list[Source]:
 
 
 def check_paths(paths: Sequence[Path]) -> None:
-    """Raise :class:`~indexer.errors.PathNotFoundError` for the first path that does not exist."""
+    """Raise :class:`~indexer.errors.PathNotFoundError` for the first path that does not
+    exist, :class:`~indexer.errors.PathNameError` for the first PDF (given, or found in a
+    given folder) whose name is not valid UTF-8: usage errors, before anything is written."""
     for given in paths:
         if not given.exists():
-            raise PathNotFoundError(str(given))
+            raise PathNotFoundError(shown(given))
+    for given in paths:
+        names = iter_pdfs(given) if is_utf8(given) else iter((given,))
+        bad = next((pdf for pdf in names if not is_utf8(pdf)), None)
+        if bad is not None:
+            raise PathNameError(shown(bad))
 
 
 def file_sha256(path: Path) -> str:

@@ -30,7 +30,13 @@ from pathlib import Path
 import tantivy
 
 from indexer import stopwords
-from indexer.errors import IndexNotFoundError, SchemaVersionError
+from indexer.errors import (
+    IndexNotFoundError,
+    PathNameError,
+    SchemaVersionError,
+    is_utf8,
+    shown,
+)
 from indexer.model import ANALYSES, NEUTRAL, STANDARD
 
 SCHEMA_VERSION = 5
@@ -235,8 +241,15 @@ def _register(index: tantivy.Index, analysis: str) -> tantivy.Index:
     return index
 
 
+def check_index_dir(index_dir: Path) -> None:
+    """Raise :class:`~indexer.errors.PathNameError` when `index_dir` is not valid UTF-8."""
+    if not is_utf8(index_dir):
+        raise PathNameError(shown(index_dir), "index folder's name", "pass another --index")
+
+
 def create_index(index_dir: Path, analysis: str = STANDARD) -> tantivy.Index:
     """Create an empty index in `index_dir` (which must not hold one) and register analyzers."""
+    check_index_dir(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
     index = _register(tantivy.Index(build_schema(), path=str(index_dir), reuse=False), analysis)
     meta = {"schema_version": SCHEMA_VERSION, "analysis": analysis}
@@ -271,7 +284,8 @@ def write_meta(index_dir: Path, **values: object) -> None:
 def open_index(index_dir: Path) -> tantivy.Index:
     """Open the index in `index_dir`, check its schema version and register analyzers."""
     if not (index_dir / "meta.json").is_file():
-        raise IndexNotFoundError(str(index_dir))
+        raise IndexNotFoundError(shown(index_dir))
+    check_index_dir(index_dir)
     version = read_meta(index_dir).get("schema_version")
     if version != SCHEMA_VERSION:
         raise SchemaVersionError(str(index_dir), version, SCHEMA_VERSION)

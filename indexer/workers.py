@@ -32,7 +32,9 @@ import contextlib
 import multiprocessing
 import multiprocessing.connection
 import os
+import resource
 import signal
+import subprocess
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
@@ -43,6 +45,7 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
+from indexer.errors import ExtractionError, OcrUnavailableError
 from indexer.model import (
     DEFAULT_MEMORY_MB,
     DEFAULT_PAGE_TIMEOUT,
@@ -60,6 +63,7 @@ from indexer.model import (
     Reason,
     TextRequest,
 )
+from indexer.ocr import OcrCache, ocr_page
 
 __all__ = [
     "DEFAULT_MEMORY_MB",
@@ -83,8 +87,6 @@ DEFAULT_LIMITS = Limits()
 def _limit_memory(memory_mb: int) -> None:
     if memory_mb <= 0:
         return
-    import resource
-
     limit = memory_mb * 1024 * 1024
     _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard != resource.RLIM_INFINITY:
@@ -106,8 +108,7 @@ def _worker_main(conn: Connection, memory_mb: int) -> None:
     supervisor records the page and goes on with a fresh worker.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor decides when to stop
-    from indexer.errors import ExtractionError
-    from indexer.extract import iter_pages
+    from indexer.extract import iter_pages  # pdfminer: in the worker process only
 
     _limit_memory(memory_mb)
     try:
@@ -152,7 +153,7 @@ def _send_text(
     request: TextRequest,
     ocr: dict[int, OcrPage] | None = None,
 ) -> None:
-    from indexer.analyze import file_text
+    from indexer.analyze import file_text  # langdetect: in the worker process only
 
     conn.send(("analyzing", None))
     conn.send(("text", file_text(pages, request, ocr)))
@@ -170,11 +171,6 @@ def _ocr_job(
     """Read the plan's pages from index `start` on; one ("ocr-start", n) before each page
     (so the supervisor times it) and one ("ocr-page", OcrPage) after; then, for a job read
     in one go with a request, the file's text with the OCR text in."""
-    import subprocess
-
-    from indexer.errors import OcrUnavailableError
-    from indexer.ocr import OcrCache, ocr_page
-
     cache = OcrCache(Path(plan.cache_dir)) if plan.cache_dir else None
     read: dict[int, OcrPage] = {}
     for number in plan.pages[start:]:

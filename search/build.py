@@ -286,17 +286,19 @@ def title_query(
     return tantivy.Query.boolean_query([(tantivy.Occur.Should, builder.title(t)) for t in texts])
 
 
-def explain(node: Node, indent: int = 0) -> Iterator[str]:
-    """Lines describing how a parsed query is searched: per language, the terms after
-    analysis (stemming, stop words)."""
+def explain(node: Node, indent: int = 0, *, analysis: str = STANDARD) -> Iterator[str]:
+    """Lines describing how a parsed query is searched, with the analyzers the query is
+    built with (those of the index's `analysis`): per language, the terms of page text
+    and titles after analysis (stemming, stop words); ``author:`` and the title fields
+    as written with the language-neutral analyzer (no stemming)."""
     pad = "  " * indent
     if isinstance(node, And | Or):
         yield f"{pad}{'ALL OF' if isinstance(node, And) else 'ANY OF'}"
         for child in node.nodes:
-            yield from explain(child, indent + 1)
+            yield from explain(child, indent + 1, analysis=analysis)
     elif isinstance(node, Not):
         yield f"{pad}NOT"
-        yield from explain(node.node, indent + 1)
+        yield from explain(node.node, indent + 1, analysis=analysis)
     elif isinstance(node, Prefix):
         yield f"{pad}words starting with {node.text.lower()!r} in page text or title"
     elif isinstance(node, YearRange):
@@ -311,9 +313,16 @@ def explain(node: Node, indent: int = 0) -> Iterator[str]:
         kind = "phrase" if isinstance(node, Phrase) else "word"
         where = {None: "page text or title", "title": "title", "author": "authors"}[node.field]
         yield f'{pad}{kind} "{node.text}" in {where}:'
+        neutral = " ".join(t for _, t in analyzed(s.UNDETERMINED, node.text)) or "(nothing)"
+        if node.field == "author":  # as _Builder.node searches it: the neutral analyzer only
+            yield f"{pad}  authors (not stemmed): {neutral}"
+            return
+        if node.field == "title":
+            yield f"{pad}  title, subtitle (not stemmed): {neutral}"
         groups: dict[str, list[str]] = {}
         for code in s.LANGUAGES:
-            tokens = " ".join(t for _, t in analyzed(code, node.text)) or "(stop word: any page)"
+            stop = "(stop word: any page)" if node.field is None else "(stop word: not searched)"
+            tokens = " ".join(t for _, t in analyzed(code, node.text, analysis)) or stop
             groups.setdefault(tokens, []).append(code)
         for tokens, codes in groups.items():
             yield f"{pad}  {','.join(codes)}: {tokens}"

@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from indexer.errors import ExitCode, PubsearchError
-from search.cli_common import INDEX_ENV, default_index_dir
+from search.cli_common import INDEX_ENV, default_index_dir, read_text_as_meant
 from search.cli_common import use_color as _use_color
 
 __all__ = [
@@ -59,6 +59,7 @@ class PubsearchGroup(click.Group):
         module, _, name = COMMANDS[cmd_name].partition(":")
         command = getattr(importlib.import_module(module), name)
         assert isinstance(command, click.Command)
+        read_text_as_meant(command)  # text that is not UTF-8, as the user meant it
         return command
 
     def invoke(self, ctx: click.Context) -> Any:

@@ -10,7 +10,31 @@ from typing import Any
 import click
 from click.decorators import FC
 
+from search.query import as_meant
+
 INDEX_ENV = "PUBSEARCH_INDEX"
+
+
+class Text(click.types.StringParamType):
+    """A text argument or option (a query, a language, a type, a name), read as the user
+    meant it when its bytes are not UTF-8 (:func:`search.query.as_meant`). Paths keep
+    their bytes (``click.Path``), so a file of any name is found."""
+
+    name = "text"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        return as_meant(super().convert(value, param, ctx))
+
+
+def read_text_as_meant(command: click.Command) -> None:
+    """Give every plain text parameter of `command` and its subcommands the :class:`Text`
+    type (one place, so a new command cannot forget it)."""
+    for param in command.params:
+        if type(param.type) is click.types.StringParamType:
+            param.type = Text()
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            read_text_as_meant(sub)
 
 
 def default_index_dir() -> Path:

@@ -135,7 +135,7 @@ def index_cmd(
     """
     # The pipeline (tantivy's writer side, multiprocessing) loads only for this command:
     # every other command, and importing search.cli, stays light.
-    from indexer.pipeline import index
+    from indexer.pipeline import index  # loaded per command: search.cli stays light
 
     if passwords_file is not None:
         passwords += tuple(line.strip() for line in passwords_file if line.strip())
@@ -177,7 +177,7 @@ def index_cmd(
 @json_flag(help="Print one JSON object.")
 def stats_cmd(index_dir: Path | None, as_json: bool) -> None:
     """What the index holds: publications, pages, languages, files not fully indexed."""
-    from search.stats import index_stats
+    from search.stats import index_stats  # loaded per command: search.cli stays light
 
     stats = index_stats(index_dir or default_index_dir())
     click.echo(
@@ -193,6 +193,7 @@ def cache_group() -> None:
 
 
 def _caches(cache_dir: Path | None) -> tuple[Path, list[tuple[str, Any]]]:
+    # loaded per command: search.cli stays light
     from indexer.cache import ExtractionCache, TextCache, default_cache_dir
     from indexer.ocr import OcrCache, OcrWordsCache
     from search.pageimage import PictureCache

@@ -27,7 +27,7 @@ def saved_group() -> None:
 @click.option("--exact", is_flag=True, help="Only pages with every word of QUERY.")
 def saved_add(name: str, query: str, index_dir: Path | None, exact: bool) -> None:
     """Save QUERY under NAME; it re-runs as saved (never replaced by a correction)."""
-    from search import saved
+    from search import saved  # loaded per command: search.cli stays light
 
     saved.add(index_dir or default_index_dir(), name, query, exact=exact)
     click.echo(f"saved {name}: {query}" + (" (exact)" if exact else ""))
@@ -38,7 +38,7 @@ def saved_add(name: str, query: str, index_dir: Path | None, exact: bool) -> Non
 @json_option
 def saved_list(index_dir: Path | None, as_json: bool) -> None:
     """List the saved queries."""
-    from search import saved
+    from search import saved  # loaded per command: search.cli stays light
 
     queries = saved.saved(index_dir or default_index_dir())
     if as_json:
@@ -52,7 +52,7 @@ def saved_list(index_dir: Path | None, as_json: bool) -> None:
 @index_option
 def saved_remove(name: str, index_dir: Path | None) -> None:
     """Forget the saved query NAME."""
-    from search import saved
+    from search import saved  # loaded per command: search.cli stays light
 
     saved.remove(index_dir or default_index_dir(), name)
     click.echo(f"removed {name}")
@@ -64,7 +64,7 @@ def saved_remove(name: str, index_dir: Path | None) -> None:
 @json_option
 def saved_run(names: tuple[str, ...], index_dir: Path | None, as_json: bool) -> None:
     """Re-run saved queries (all, or NAMES); pages not found last time are marked new."""
-    from search import saved
+    from search import saved  # loaded per command: search.cli stays light
 
     runs = saved.run_saved(index_dir or default_index_dir(), list(names) or None)
     if as_json:
@@ -103,6 +103,6 @@ def serve_cmd(
     Only requests whose Host names this server are answered (loopback names, HOST,
     --allow-host). Beyond loopback, anyone who can reach the port can read the index
     unless --token is given."""
-    from search.web.serve import serve
+    from search.web.serve import serve  # loaded per command: search.cli stays light
 
     serve(index_dir or default_index_dir(), host, port, token or None, allow_hosts)

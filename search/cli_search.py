@@ -7,6 +7,8 @@ The commands import what reads the index (tantivy) when they run, so that import
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -93,7 +95,7 @@ def search_cmd(
     QUERY: words (all must match), "exact phrase", OR, -exclude, prefix*, field:value for
     title/author/type/lang/year/id, year:[2015 TO 2017].
     """
-    from indexer import schema
+    from indexer import schema  # loaded per command: search.cli stays light
     from search import build as qb
     from search import query as q
     from search.pages import export_pages, last_run_id
@@ -117,7 +119,8 @@ def search_cmd(
     filters = request.filters(run=last_run_id(index_dir) if request.only_new else None)
     fmt_name = "json" if as_json else fmt_name
     if explain:
-        click.echo("\n".join(qb.explain(q.parse(request.text))), err=fmt_name != "text")
+        lines = qb.explain(q.parse(request.text), analysis=schema.analysis_of(index_dir))
+        click.echo("\n".join(lines), err=fmt_name != "text")
     if fmt_name in ("csv", "jsonl"):
         exported = export_pages(
             index_dir, request.text, filters, sort=request.sort, exact=request.exact
@@ -152,7 +155,7 @@ def search_cmd(
 @json_option
 def similar_cmd(ref: str, index_dir: Path | None, limit: int, pages: int, as_json: bool) -> None:
     """Publications and pages most like REF: a publication ID, or ID#PAGE for one page."""
-    from search.pages import similar
+    from search.pages import similar  # loaded per command: search.cli stays light
 
     results = similar(index_dir or default_index_dir(), ref, limit=limit, pages=pages)
     if as_json:
@@ -194,13 +197,13 @@ def show_cmd(
 
     With --png, also write the page's picture with a box over every matched word; --json
     then adds the page size and the boxes (PDF points)."""
-    from search.pages import show_page
+    from search.pages import show_page  # loaded per command: search.cli stays light
 
     index_dir = index_dir or default_index_dir()
     view = show_page(index_dir, pub_id, page, query=query)
     marks = None
     if as_json or png is not None:
-        from search.pageimage import PagePictures
+        from search.pageimage import PagePictures  # loaded per command: search.cli stays light
 
         pictures = PagePictures(index_dir, workers=1)
         try:
@@ -225,10 +228,7 @@ def show_cmd(
 @click.option("--print", "print_only", is_flag=True, help="Print the URL instead of opening it.")
 def open_cmd(pub_id: str, page: int, index_dir: Path | None, print_only: bool) -> None:
     """Open the publication's PDF at a page in the system viewer (xdg-open)."""
-    import shutil
-    import subprocess
-
-    from search.pages import page_url
+    from search.pages import page_url  # loaded per command: search.cli stays light
 
     url = page_url(index_dir or default_index_dir(), pub_id, page)
     opener = shutil.which("xdg-open") or shutil.which("open")

@@ -24,7 +24,6 @@ highlight the expanded words too.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 import tantivy
@@ -41,7 +40,7 @@ ENDINGS: dict[str, tuple[str, ...]] = {
     "da": ("et", "en", "ene", "er"),
     "bg": ("ът", "ят", "та", "то", "те", "а", "я", "и", "е", "о", "ите", "ата", "ята", "ове",
            "овете", "ия", "ият", "ията", "ища", "ищата", "ен", "на", "но", "ни", "ния", "ната",
-           "ното", "ните", "ия", "ен"),
+           "ното", "ните"),
 }  # fmt: skip
 INFLECTION_WEIGHT = 0.9
 FOLDED_WEIGHT = 0.8
@@ -68,19 +67,15 @@ def inflection_variants(
     return sorted(found)[:MAX_VARIANTS]
 
 
-def folded_pattern(word: str, token: str) -> str | None:
-    """A regex matching `token` with any diacritics, when `word` was typed in plain ASCII
-    and `token` has letters that diacritics could change; else None."""
-    if not word.isascii() or not token.isascii() or not any(c in FOLDS for c in token):
-        return None
-    return "".join(f"[{FOLDS[c]}]" if c in FOLDS else re.escape(c) for c in token)
+def foldable(word: str, token: str) -> bool:
+    """Whether `word` was typed in plain ASCII and its `token` has letters that
+    diacritics could change (then terms with diacritics are looked up)."""
+    return word.isascii() and token.isascii() and any(c in FOLDS for c in token)
 
 
-def compound_pattern(language: str, token: str) -> str | None:
-    """A regex for compounds ending in `token` (compounding languages only)."""
-    if language not in COMPOUNDING or len(token) < MIN_PART:
-        return None
-    return f".{{{MIN_PART},}}" + re.escape(token)
+def compoundable(language: str, token: str) -> bool:
+    """Whether compounds ending in `token` are looked up (compounding languages only)."""
+    return language in COMPOUNDING and len(token) >= MIN_PART
 
 
 class Terms:
@@ -138,7 +133,7 @@ def expansions(
     yield from weighted(
         inflection_variants(terms.searcher, field, language, token), INFLECTION_WEIGHT
     )
-    if language in LATIN and folded_pattern(word, token) is not None:
+    if language in LATIN and foldable(word, token):
         yield from weighted(terms.folded(field, word, token), FOLDED_WEIGHT)
-    if compound_pattern(language, token) is not None:
+    if compoundable(language, token):
         yield from weighted(terms.compounds(field, token), COMPOUND_WEIGHT)

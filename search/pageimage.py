@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -179,8 +180,6 @@ class PictureCache:
         return len(files), sum(f.stat().st_size for f in files)
 
     def clear(self) -> tuple[int, int]:
-        import shutil
-
         removed = self.size()
         shutil.rmtree(self.root / self.subdir, ignore_errors=True)
         with self._lock:
@@ -232,7 +231,7 @@ class PagePictures:
         cap_mb: int = CACHE_CAP_MB,
         workers: int = 2,
     ) -> None:
-        from indexer.cache import default_cache_dir
+        from indexer.cache import default_cache_dir  # the writing side: only when serving
 
         self.index_dir = index_dir
         #: where pages are read from: the folder (opened per call), or a long-lived reader

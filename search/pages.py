@@ -186,7 +186,7 @@ def export_pages(
     The rows come best first (newest publication first with ``sort='date'``, within each
     tier), each with the publication id, title, year, path, content hash, page, snippet
     and the words the page lacks."""
-    from search.relax import plan
+    from search.relax import plan  # a cycle: search.relax imports search.searcher
 
     index = s.open_index(index_dir)
     options = qb.Options(analysis=s.analysis_of(index_dir))

@@ -42,7 +42,7 @@ class Progress:
         self.started = time.monotonic()
         if not self.tty or total == 0:
             return
-        from rich.console import Console
+        from rich.console import Console  # rich: only for a bar on a terminal
         from rich.progress import (
             BarColumn,
             MofNCompleteColumn,

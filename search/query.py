@@ -43,10 +43,10 @@ class Phrase:
 
 @dataclass(frozen=True, slots=True)
 class Prefix:
-    """``traffick*``: any word that starts with `text` (after analysis), in any language."""
+    """``traffick*``: any word that starts with `text` (after analysis), in any language
+    (page text and titles: a prefix takes no field)."""
 
     text: str
-    field: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,11 +228,17 @@ def _phrase(text: str, field: str | None, pos: int) -> Phrase:
     return Phrase(text, field)
 
 
+def year_error(name: str, text: str) -> str:
+    """The one message for a year that is not four digits, in a query (`name` ``year``)
+    and in an option (``--year``)."""
+    return f"{name}: expected a year of four digits like 2016, not {text!r}"
+
+
 def _year(text: str) -> int | None:
     if text == "*":
         return None
-    if not re.fullmatch(r"\d{1,4}", text):
-        raise QuerySyntaxError(f"year must be a number like 2016, not {text!r}")
+    if not re.fullmatch(r"\d{4}", text):
+        raise QuerySyntaxError(year_error("year", text))
     return int(text)
 
 
@@ -243,6 +249,25 @@ def _year_range(text: str) -> YearRange:
     return YearRange(_year(m.group(1)), _year(m.group(2)))
 
 
+_ESCAPED = re.compile("[\udc80-\udcff]")
+
+
+def as_meant(text: str) -> str:
+    """`text` with each byte that was not UTF-8 read as Windows-1252 (Latin-1 where that
+    has no character), as a Latin-1 terminal, a cp1252 script or a percent-encoded
+    Latin-1 URL sends ``café``: Python keeps such bytes of ``argv`` as surrogate escapes
+    (U+DC80-U+DCFF), which could not be searched or printed. Other text is unchanged."""
+
+    def byte(m: re.Match[str]) -> str:
+        raw = bytes([ord(m.group()) - 0xDC00])
+        try:
+            return raw.decode("cp1252")
+        except UnicodeDecodeError:
+            return raw.decode("latin-1")
+
+    return _ESCAPED.sub(byte, text)
+
+
 def parse(text: str) -> Node:
     """Parse user query text into a tree, or raise :class:`QuerySyntaxError`."""
     return _Parser(text).parse()
@@ -250,9 +275,12 @@ def parse(text: str) -> Node:
 
 def parse_years(text: str) -> tuple[int | None, int | None]:
     """``2016``, ``2015..2017``, ``2015..`` or ``..2017`` -> inclusive (low, high)."""
-    m = re.fullmatch(r"\s*(\d{4})?\s*(\.\.)?\s*(\d{4})?\s*", text)
+    m = re.fullmatch(r"\s*(\d+)?\s*(\.\.)?\s*(\d+)?\s*", text)
     if not m or not (m.group(1) or m.group(3)) or (not m.group(2) and m.group(3)):
         raise BadOptionError(f"--year: expected 2016, 2015..2017, 2015.. or ..2017, not {text!r}")
+    for digits in (m.group(1), m.group(3)):
+        if digits is not None and len(digits) != 4:
+            raise BadOptionError(year_error("--year", digits))
     low = int(m.group(1)) if m.group(1) else None
     high = (int(m.group(3)) if m.group(3) else None) if m.group(2) else low
     if low is not None and high is not None and low > high:

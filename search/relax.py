@@ -97,7 +97,9 @@ def strict_syntax(text: str) -> bool:
 
 
 def _relaxable(node: q.Node) -> bool:
-    if isinstance(node, (q.Word, q.Prefix)):
+    if isinstance(node, q.Prefix):
+        return True
+    if isinstance(node, q.Word):
         return node.field is None
     return isinstance(node, q.Or) and all(_relaxable(n) for n in node.nodes)
 

@@ -103,7 +103,7 @@ def text_words(page: Any) -> list[Word]:
 
 def ocr_words(path: str, number: int, passwords: Sequence[str], cache_dir: str) -> list[Word]:
     """The words OCR read on the page, found by the pixels it read them from."""
-    from indexer.ocr import OcrWordsCache, render
+    from indexer.ocr import OcrWordsCache, render  # only for pages OCR read
 
     data = OcrWordsCache(Path(cache_dir)).get(render(Path(path), number, passwords).digest)
     if data is None:
@@ -138,7 +138,7 @@ def words(request: dict[str, Any]) -> dict[str, Any]:
 
 
 def render(request: dict[str, Any]) -> dict[str, Any]:
-    from PIL import Image, ImageDraw
+    from PIL import Image, ImageDraw  # Pillow: only when a picture is drawn
 
     pdf = open_pdf(request["path"], request.get("passwords", ()))
     try:

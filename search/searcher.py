@@ -7,6 +7,7 @@ best pages with highlighted snippets.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -21,8 +22,10 @@ from search.errors import BadOptionError
 from search.reader import Source, view_of
 from search.snippets import Snippet, Snippets
 
-#: How many top page hits are grouped; publications are ranked by their best page.
-MAX_PAGE_HITS = 2_000
+#: How many top page hits are read at first to group them by publication (publications
+#: rank by their best page); four times as many each time, until no publication left
+#: unread can rank among those asked for.
+FIRST_PAGE_HITS = 2_000
 MAX_PUBLICATIONS = 100_000
 
 
@@ -112,7 +115,7 @@ def search(
     publications of the ranking (the next result page starts at ``offset + limit``).
     A query that matches nothing is answered by its correction, and one that matches few
     pages also gets pages with most of its words (:mod:`search.relax`), unless `exact`."""
-    from search.relax import plan, run_plan
+    from search.relax import plan, run_plan  # a cycle: search.relax imports this module
 
     if sort not in SORTS:
         raise BadOptionError(f"--sort: expected one of {', '.join(SORTS)}, not {sort!r}")
@@ -178,30 +181,31 @@ def run(
     commit) and group the page hits by publication.
 
     Publications rank by their best page; those matched by `titles` (see
-    :func:`search.query.title_query`) have that score multiplied by `title_boost`.
+    :func:`search.query.title_query`) have that score multiplied by `title_boost`. Every
+    matching publication can be ranked and paged to, however many pages match.
     """
     searcher = searcher or index.searcher()
-    result = searcher.search(tquery, MAX_PAGE_HITS, count=True)
+    first = searcher.search(tquery, FIRST_PAGE_HITS, count=True)
+    total_pages = hit_count(first)
     matched = _publication_counts(searcher, tquery)
     titled = set(_publication_counts(searcher, titles)) if titles is not None else set()
-    groups = _group(searcher, result.hits, matched)
-    best = {
-        pid: group[0][0] * (title_boost if pid in titled else 1.0) for pid, group in groups.items()
-    }
+    reading = _Reading(searcher, index.schema, matched, titled, title_boost, total_pages)
     if sort == "date":
-        firsts = [group[0][1] for group in groups.values()]
-        found = searcher.fast_field_values(s.F_YEAR, firsts) if firsts else []
-        years = {pid: int(y or 0) for pid, y in zip(groups, found, strict=True)}
-        ranked = sorted(best, key=lambda pid: (-years[pid], -best[pid], pid))
+        ranked = reading.by_date(tquery, offset, limit)
     else:
-        ranked = sorted(best, key=lambda pid: (-best[pid], -matched.get(pid, 0), pid))
-    ranked = ranked[offset : offset + limit]
+        reading.top(tquery, offset + limit, first.hits)
+        ranked = sorted(
+            reading.groups, key=lambda pid: (-reading.best(pid), -matched.get(pid, 0), pid)
+        )[offset : offset + limit]
     snippets = Snippets(searcher, tquery, index.schema)
     hits = [
         _publication(
-            ((score, searcher.doc(address)) for score, address in groups[pid]),
-            score=best[pid],
-            matched=matched.get(pid, len(groups[pid])),
+            (
+                (score, searcher.doc(address))
+                for score, address in reading.pages(tquery, pid, pages)
+            ),
+            score=reading.best(pid),
+            matched=matched.get(pid, len(reading.groups[pid])),
             pages=pages,
             snippets=snippets,
         )
@@ -210,10 +214,85 @@ def run(
     return SearchResults(
         query=text,
         total=len(matched),
-        total_pages=hit_count(result),
+        total_pages=total_pages,
         hits=tuple(hits),
         offset=offset,
     )
+
+
+class _Reading:
+    """The page hits of one query read so far, grouped by publication (best first)."""
+
+    def __init__(
+        self,
+        searcher: tantivy.Searcher,
+        schema: tantivy.Schema,
+        matched: dict[str, int],
+        titled: set[str],
+        title_boost: float,
+        total_pages: int,
+    ) -> None:
+        self.searcher, self.schema = searcher, schema
+        self.matched, self.titled = matched, titled
+        self.title_boost, self.total_pages = title_boost, total_pages
+        self.groups: dict[str, list[tuple[float, tantivy.DocAddress]]] = {}
+
+    def best(self, pid: str) -> float:
+        """The publication's score: its best page's (with the title boost)."""
+        return self.groups[pid][0][0] * (self.title_boost if pid in self.titled else 1.0)
+
+    def top(
+        self,
+        query: tantivy.Query,
+        want: int,
+        first: Sequence[tuple[float, tantivy.DocAddress]] | None = None,
+    ) -> list[str]:
+        """Read page hits of `query` (a part of the run's query: the same scores) until its
+        `want` best publications are all known: those read score more than any page left.
+        `first`: its first :data:`FIRST_PAGE_HITS` hits, when already read."""
+        n = FIRST_PAGE_HITS
+        boost = max(self.title_boost, 1.0) if self.titled else 1.0
+        while True:
+            hits = first if first is not None else self.searcher.search(query, n, count=False).hits
+            first = None
+            groups = _group(self.searcher, hits, self.matched)
+            self.groups.update(groups)
+            if len(hits) < n or n >= self.total_pages:
+                return list(groups)
+            floor = hits[-1][0] * boost  # no publication left unread scores more
+            if sum(1 for pid in groups if self.best(pid) > floor) >= want:
+                return list(groups)
+            n *= 4
+
+    def by_date(self, query: tantivy.Query, offset: int, limit: int) -> list[str]:
+        """Publications `offset` to `offset + limit` newest first, then by score: ranked
+        by score only within the years that window reaches (one query per year)."""
+        years = _publication_years(self.searcher, query)
+        per_year = Counter(years.values())
+        ranked: list[str] = []
+        skipped = 0  # publications of the years before the window
+        for year in sorted(per_year, reverse=True):
+            count, before = per_year[year], skipped + len(ranked)
+            if before >= offset + limit:
+                break
+            if before + count <= offset:
+                skipped += count
+                continue
+            want = min(count, offset + limit - before)
+            found = self.top(_restricted(query, _year_is(self.schema, year)), want)
+            ranked += sorted(found, key=lambda pid: (-self.best(pid), pid))[:want]
+        return ranked[offset - skipped : offset - skipped + limit]
+
+    def pages(
+        self, query: tantivy.Query, pid: str, pages: int
+    ) -> list[tuple[float, tantivy.DocAddress]]:
+        """The best `pages` page hits of one publication (read again when its pages past
+        the first are beyond the hits read)."""
+        group = self.groups[pid]
+        if len(group) >= min(max(pages, 1), self.matched.get(pid, 0)):
+            return group
+        one = _restricted(query, tantivy.Query.term_query(self.schema, s.F_ID, pid))
+        return list(self.searcher.search(one, max(pages, 1), count=False).hits)
 
 
 def _group(
@@ -233,6 +312,36 @@ def _group(
             pid = documents.pub_id_of(searcher.doc(address))
         groups.setdefault(pid, []).append((score, address))
     return groups
+
+
+def _restricted(query: tantivy.Query, only: tantivy.Query) -> tantivy.Query:
+    """`query` where `only` matches too, with the scores of `query`."""
+    unscored = tantivy.Query.const_score_query(only, 0.0)
+    return tantivy.Query.boolean_query(
+        [(tantivy.Occur.Must, query), (tantivy.Occur.Must, unscored)]
+    )
+
+
+def _year_is(schema: tantivy.Schema, year: int) -> tantivy.Query:
+    """Pages of publications of `year` (0: of no year)."""
+    if year:
+        return tantivy.Query.term_query(schema, s.F_YEAR, year)
+    any_year = tantivy.Query.range_query(schema, s.F_YEAR, tantivy.FieldType.Integer, 0, 9999)
+    return tantivy.Query.boolean_query(
+        [(tantivy.Occur.Must, tantivy.Query.all_query()), (tantivy.Occur.MustNot, any_year)]
+    )
+
+
+def _publication_years(searcher: tantivy.Searcher, query: tantivy.Query) -> dict[str, int]:
+    """The year of every publication with a page matching `query` (0: none)."""
+    aggs = {
+        "pubs": {
+            "terms": {"field": s.F_ID, "size": MAX_PUBLICATIONS},
+            "aggs": {"year": {"max": {"field": s.F_YEAR}}},
+        }
+    }
+    buckets = searcher.aggregate(query, aggs)["pubs"]["buckets"]
+    return {str(b["key"]): int(b["year"]["value"] or 0) for b in buckets}
 
 
 def browse(

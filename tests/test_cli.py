@@ -82,7 +82,7 @@ def test_empty_result_says_so_and_exits_zero(ix: str) -> None:
         ("foo:bar", "pubsearch: unknown field 'foo' at position 1; "
                     "valid fields: title, author, type, lang, year, id\n"),
         ("barn (skydd", "pubsearch: unclosed '(' at position 6\n"),
-        ("year:20x6", "pubsearch: year must be a number like 2016, not '20x6'\n"),
+        ("year:20x6", "pubsearch: year: expected a year of four digits like 2016, not '20x6'\n"),
     ],
 )  # fmt: skip
 def test_bad_query_one_line_and_exit_code(ix: str, query: str, message: str) -> None:

@@ -56,6 +56,7 @@ from search.request import SearchRequest, parse_request
 from search.searcher import SearchResults, browse, search
 from search.snippets import Snippet
 from search.web import pictures as picture_routes
+from search.web.charset import MeantQuery
 from search.web.guard import LOOPBACK_NAMES, Guard
 from search.web.i18n import DEFAULT, UI_LANGUAGES, Texts, from_accept_language
 from search.web.pictures import (
@@ -383,4 +384,4 @@ def create_app(
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     starlette = Starlette(routes=routes, exception_handlers={404: app.not_found}, lifespan=lifespan)
-    return Guard(starlette, hosts, token)
+    return Guard(MeantQuery(starlette), hosts, token)  # query strings as meant

@@ -1,6 +1,7 @@
 """The web page's words in Swedish (the default) and English.
 
-:func:`choose` picks the interface language from ``?ui=`` or the Accept-Language header;
+:func:`from_accept_language` picks the interface language from the Accept-Language header
+(the web app asks it when the URL has no ``?ui=``);
 :data:`TEXTS` holds one dict of strings per language, with the same keys.
 """
 
