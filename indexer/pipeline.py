@@ -69,6 +69,7 @@ def index(settings: IndexSettings) -> IndexReport:
         available=engine() is not None,
         cache_dir=str(cache_root),
         timeout=settings.limits.ocr_timeout,
+        osd_timeout=settings.limits.osd_timeout,
     )
     retry = plan.RetryPolicy(
         ocr=ocr, retry_failed=settings.retry_failed, have_passwords=bool(settings.passwords)
@@ -268,6 +269,7 @@ class _Run:
                 languages=text.ocr_languages,
                 cache_dir=self.ocr.cache_dir,
                 timeout=self.ocr.timeout,
+                osd_timeout=self.ocr.osd_timeout,
             )
             return Job(
                 key=source.key,

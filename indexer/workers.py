@@ -173,14 +173,14 @@ def _ocr_job(
     import subprocess
 
     from indexer.errors import OcrUnavailableError
-    from indexer.ocr import OcrCache, ocr_page
+    from indexer.ocr import OcrCache, planned_page
 
     cache = OcrCache(Path(plan.cache_dir)) if plan.cache_dir else None
     read: dict[int, OcrPage] = {}
     for number in plan.pages[start:]:
         conn.send(("ocr-start", number))
         try:
-            page = ocr_page(Path(path), number, plan.languages, passwords, cache, plan.timeout)
+            page = planned_page(Path(path), number, plan, passwords, cache)
         except subprocess.TimeoutExpired:
             page = OcrPage(number=number, error="timeout")
         except (OSError, OcrUnavailableError, ValueError) as exc:
