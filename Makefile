@@ -10,7 +10,7 @@ demo serve: export PUBSEARCH_INDEX := $(PUBSEARCH_INDEX)
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo serve test lint typecheck check bench bench-web bench-ocr bench-scale bench-cluster eval eval-doc corpus \
+.PHONY: help install system demo serve test lint typecheck check bench bench-web bench-ocr bench-scale bench-cluster eval eval-doc corpus \
 	screenshot clean fidelity
 REALPDFS ?= ../shared/realpdfs
 
@@ -25,7 +25,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## Create .venv and install pubsearch (editable) with dev tools
 
-demo: $(STAMP) ## Index the bundled corpus and run example searches
+system: ## Install the Debian packages the tests need (Tesseract, Chromium) when missing
+	@.ci/debian-packages
+
+demo: system $(STAMP) ## Index the bundled corpus and run example searches
 	$(PUBSEARCH) index --rebuild
 	$(PUBSEARCH) search "barnen skydd" --limit 3 --pages 1
 	$(PUBSEARCH) search 'жертвам' --pages 1
@@ -38,7 +41,7 @@ serve: $(STAMP) ## Index the bundled corpus and serve the search page at http://
 	$(PUBSEARCH) index -q
 	$(PUBSEARCH) serve
 
-test: $(STAMP) ## Run the test suite
+test: system $(STAMP) ## Run the test suite
 	$(VENV)/bin/pytest -q
 
 lint: $(STAMP) ## ruff format --check and ruff check

@@ -83,6 +83,8 @@ __all__ = [  # re-exported: records, their codes and settings come from one plac
 
 #: Bumped whenever extraction output changes for the same input (part of the cache key).
 EXTRACTOR_VERSION = 4
+#: Bumped whenever :func:`indexer.analyze.file_text` gives other texts for the same pages.
+ANALYSIS_VERSION = 2
 
 # ---------------------------------------------------------------- extraction and OCR
 

@@ -36,9 +36,10 @@ ROMANIAN_COMMA_BELOW = str.maketrans({"ş": "ș", "Ş": "Ș", "ţ": "ț", "Ţ": 
 _CID = re.compile(r"\(cid:\d+\)")
 _SOFT_HYPHEN = "\u00ad"
 _HYPHENS = "-\u2010\u2011"  # ASCII hyphen-minus, hyphen, non-breaking hyphen
-# word fragment, hyphen (or soft hyphen) at a line end, continuation on the next line
+# word fragment, hyphen (or soft hyphen) at a line end, continuation on the next line (not
+# consumed: in ``anläggnings-⏎byggnads-⏎arbete`` the continuation ends a line itself)
 _LINE_END_HYPHEN = re.compile(
-    rf"(\w+)([{_HYPHENS}{_SOFT_HYPHEN}])[ \t]*\r?\n\s*(\w+)",
+    rf"(\w+)([{_HYPHENS}{_SOFT_HYPHEN}])[ \t]*\r?\n\s*(?=(\w+))",
 )
 _WORD = re.compile(r"\w+(?:[-\u2010\u2011]\w+)*")
 _SPACE = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
@@ -131,20 +132,22 @@ def vocabulary(texts: Iterable[str]) -> frozenset[str]:
 
 
 def _rejoin(match: re.Match[str], vocab: frozenset[str]) -> str:
+    """What replaces a line-end hyphen match: its left part, and the hyphen and space to
+    keep before the continuation (which the match only looks at)."""
     left, hyphen, right = match.group(1), match.group(2), match.group(3)
     if hyphen == _SOFT_HYPHEN:
-        return left + right
+        return left
     joined, compound = (left + right).lower(), f"{left}-{right}".lower()
     if compound in vocab and joined not in vocab:
-        return f"{left}-{right}"
+        return f"{left}-"
     if joined in vocab:
-        return left + right
+        return left
     if right.lower() in _CONJUNCTIONS:
-        return f"{left}- {right}"
+        return f"{left}- "
     # EU-medborgare, 2015-2016, Malmö-Lund: a capital or digit beside the hyphen is a compound.
     if not left[-1].islower() or not right[0].islower():
-        return f"{left}-{right}"
-    return left + right
+        return f"{left}-"
+    return left
 
 
 def garbled(text: str) -> bool:

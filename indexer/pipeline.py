@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from indexer import build, plan, reread
 from indexer import schema as s
 from indexer.analyze import file_text
-from indexer.cache import ExtractionCache, default_cache_dir
+from indexer.cache import ExtractionCache, TextCache, default_cache_dir
 from indexer.lock import index_lock
 from indexer.model import (
     WRITTEN,
@@ -142,6 +142,7 @@ class _Run:
         extract: Executor,
     ) -> None:
         self.settings, self.ocr, self.store, self.cache = settings, ocr, store, cache
+        self.texts = TextCache(cache.root)
         self.extract = extract
         self.events: list[FileEvent] = []
         self.waiting: dict[str, tuple[Extraction, bool, tuple[int, ...]]] = {}
@@ -226,6 +227,11 @@ class _Run:
                 if hit is None:
                     yield Job(key=key, path=path, passwords=passwords, text=request)
                 elif hit.failure is None and hit.info is not None:
+                    if (text := self.texts.get(change.sha256, request)) is not None:
+                        found = replace(hit, text=text)  # texts made before: nothing to do
+                        if (ocr_job := self.text_in(change, found, from_cache=True)) is not None:
+                            more.append(ocr_job)
+                        continue
                     hits[key] = hit
                     yield Job(
                         key=key, path=path, passwords=passwords, pages=hit.pages, text=request
@@ -259,6 +265,8 @@ class _Run:
                 locked = result.failure is not None and result.failure.reason is Reason.ENCRYPTED
                 if not locked and not plan.worse_than_cached(self.cache, change.sha256, result):
                     self.cache.put(change.sha256, result)  # (a password may open it next time)
+            if result.text is not None and job.text is not None:
+                self.texts.put(change.sha256, job.text, result.text)
             if (ocr_job := self.text_in(change, extraction, from_cache=from_cache)) is not None:
                 more.append(ocr_job)
 

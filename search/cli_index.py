@@ -208,13 +208,14 @@ def cache_group() -> None:
 
 
 def _caches(cache_dir: Path | None) -> tuple[Path, list[tuple[str, Any]]]:
-    from indexer.cache import ExtractionCache, default_cache_dir
+    from indexer.cache import ExtractionCache, TextCache, default_cache_dir
     from indexer.ocr import OcrCache, OcrWordsCache
     from search.pageimage import PictureCache
 
     root = cache_dir or default_cache_dir()
     return root, [
         ("extracted files", ExtractionCache(root)),
+        ("page texts", TextCache(root)),
         ("OCR pages", OcrCache(root)),
         ("OCR word boxes", OcrWordsCache(root)),
         ("page pictures", PictureCache(root)),

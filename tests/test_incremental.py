@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,10 +17,10 @@ from click.testing import CliRunner
 from conftest import real_pdf
 
 from indexer import pipeline, schema
-from indexer.cache import ExtractionCache
+from indexer.cache import ExtractionCache, TextCache
 from indexer.errors import IndexLockedError
 from indexer.lock import index_lock
-from indexer.model import IndexReport, IndexSettings, Limits
+from indexer.model import IndexReport, IndexSettings, Limits, OcrMode, TextRequest
 from indexer.store import load_records
 from search.cli import cli
 from search.errors import ExitCode
@@ -110,6 +111,32 @@ def test_rebuild_reuses_the_extraction_cache(tmp_path: Path, folder: Path) -> No
     assert actions(rebuilt) == {"added": ["a.pdf", "b.pdf", "c.pdf"]}
     assert all(e.from_cache for e in rebuilt.events)
     assert search(ix, "barn").total == 2
+
+
+def test_rebuild_reuses_the_page_texts_and_only_for_the_same_request(
+    tmp_path: Path, folder: Path
+) -> None:
+    cache = tmp_path / "cache"
+    ix = tmp_path / "ix"
+    off = OcrMode.OFF  # what a file's texts are asked with is part of their key
+    pipeline.index(IndexSettings(index_dir=ix, paths=[folder], cache_dir=cache, ocr=off))
+    texts = TextCache(cache)
+    assert texts.size()[0] == 3
+    before = load_records(schema.open_index(ix))
+    # Mark b.pdf's stored texts: a rebuild that takes them from the cache indexes the mark.
+    b = next(r for r in before.values() if r.path.endswith("b.pdf"))
+    asked = TextRequest(ocr_mode=off)
+    kept = texts.get(b.sha256, asked)
+    assert kept is not None and kept.pages[0].language == "sv"
+    marked = replace(kept.pages[0], text=kept.pages[0].text + " kontrollmärke")
+    texts.put(b.sha256, asked, replace(kept, pages=(marked,)))
+    again = IndexSettings(index_dir=ix, paths=[folder], cache_dir=cache, ocr=off, rebuild=True)
+    pipeline.index(again)
+    assert [h.id for h in search(ix, "kontrollmärke").hits] == [b.id]
+    # Asked differently (no normalization), the texts are made anew, not taken from there.
+    pipeline.index(replace(again, normalize=False))
+    assert search(ix, "kontrollmärke").total == 0
+    assert texts.size()[0] == 6
 
 
 def test_schema_change_rebuild_needs_no_pdfminer(tmp_path: Path, folder: Path) -> None:

@@ -25,6 +25,14 @@ def test_line_end_hyphen_rejoined() -> None:
     )
 
 
+def test_a_word_broken_over_three_lines_is_rejoined_whole() -> None:
+    # A narrow column breaks one compound twice (lang-sv/ferenda__f690153e.pdf, p. 80).
+    page = "Vid anläggnings-\nbyggnads-\narbete och sam-\nordning-\nen gäller detta."
+    assert normalize_page(page).text == (
+        "Vid anläggningsbyggnadsarbete och samordningen gäller detta."
+    )
+
+
 def test_real_compounds_keep_their_hyphen() -> None:
     page = "De är EU-\nmedborgare. Åren 2015-\n2016 och Malmö-\nLund samt för-\noch eftervård."
     assert normalize_page(page).text == (

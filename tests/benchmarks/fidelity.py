@@ -6,9 +6,10 @@ it, the functions the indexer runs) is compared with the words pdfminer itself l
 the page (its ``TextConverter`` over the same layout: every text box and every loose
 character, with :data:`indexer.extract.LAPARAMS`). Both sides are normalized the same way:
 NFKC, the indexer's ligature table, lower case, Romanian cedillas folded to commas below,
-``(cid:N)`` runs, soft hyphens and zero-width characters dropped, line-end hyphens joined
-(not before a conjunction: ``för- och``), hyphens inside words dropped; words are ``\\w+``
-runs.
+``(cid:N)`` runs, soft hyphens and zero-width characters dropped, each line-end hyphen
+decided by the indexer's rule with the document's own vocabulary (joined, kept in a
+compound, or a suspended compound before a conjunction: ``för- och``), hyphens inside
+words dropped; words are ``\\w+`` runs.
 
 Per folder it prints: files and pages compared, word coverage (mean, minimum, 1st
 percentile) with running headers and footers set aside, pages under 99% coverage, the
@@ -54,21 +55,24 @@ _INNER_HYPHEN = re.compile(r"(?<=\w)[-\u2010\u2011](?=\w)")
 _WORD = re.compile(r"\w+")
 
 
-def _join(match: re.Match[str]) -> str:
-    """A line-end hyphen joins the word, except before a conjunction: ``byggnads- eller``
-    is a suspended compound (the indexer's rule, :data:`indexer.normalize._CONJUNCTIONS`)."""
-    from indexer.normalize import _CONJUNCTIONS
+def words(text: str, vocab: frozenset[str] | None = None) -> Counter[str]:
+    """The normalized words of `text` (see the module docstring), with their counts.
 
-    return match.group(1) + (" " if match.group(2) in _CONJUNCTIONS else "")
+    With `vocab` (the document's words, :func:`indexer.normalize.vocabulary`), each
+    line-end hyphen is decided as the indexer decides it (``gemen-⏎samt`` is
+    ``gemensamt`` where the document writes that, ``byggnads-⏎eller`` a suspended
+    compound), so a difference in the counts is a word lost or repeated, not a hyphen
+    judged differently; without it, every line-end hyphen joins.
+    """
+    from indexer.normalize import _LINE_END_HYPHEN as INDEXER_LINE_END_HYPHEN
+    from indexer.normalize import LIGATURES, ROMANIAN_COMMA_BELOW, _rejoin
 
-
-def words(text: str) -> Counter[str]:
-    """The normalized words of `text` (see the module docstring), with their counts."""
-    from indexer.normalize import LIGATURES, ROMANIAN_COMMA_BELOW
-
-    text = unicodedata.normalize("NFKC", text.translate(str.maketrans(LIGATURES)))
+    text = text.translate(str.maketrans(LIGATURES))
+    if vocab is not None:
+        text = INDEXER_LINE_END_HYPHEN.sub(lambda m: _rejoin(m, vocab), text)
+    text = unicodedata.normalize("NFKC", text)
     text = _INVISIBLE.sub("", _CID.sub(" ", text)).lower().translate(ROMANIAN_COMMA_BELOW)
-    text = _INNER_HYPHEN.sub("", _LINE_END_HYPHEN.sub(_join, text))
+    text = _INNER_HYPHEN.sub("", _LINE_END_HYPHEN.sub(r"\1", text))
     return Counter(_WORD.findall(text))
 
 
@@ -128,7 +132,13 @@ def measure(path: str, passwords: tuple[str, ...]) -> FileResult:
 
     from indexer.errors import ExtractionError
     from indexer.extract import LAPARAMS, iter_pages
-    from indexer.normalize import TextQuality, normalize_document, strip_running_lines
+    from indexer.normalize import (
+        LIGATURES,
+        TextQuality,
+        normalize_document,
+        strip_running_lines,
+        vocabulary,
+    )
 
     result = FileResult(path)
     started = time.monotonic()
@@ -158,13 +168,15 @@ def measure(path: str, passwords: tuple[str, ...]) -> FileResult:
     texts = [p.text for p in readable]
     cleaned = normalize_document(texts)  # what the indexer indexes
     stripped = strip_running_lines(texts)  # what normalize_document started from
+    table = str.maketrans(LIGATURES)
+    vocab = vocabulary(p.translate(table) for p in stripped)  # as normalize_document has it
     for page, clean, kept in zip(readable, cleaned, stripped, strict=True):
-        ref = words(references.get(page.number, ""))
+        ref = words(references.get(page.number, ""), vocab)
         if clean.quality in (TextQuality.EMPTY, TextQuality.UNMAPPED):
             result.no_text_layer += 1
             result.no_text_words += sum(ref.values())
             continue
-        running = (words(page.text) - words(kept)) & ref
+        running = (words(page.text, vocab) - words(kept, vocab)) & ref
         expected = ref - running
         indexed = words(clean.text)
         result.pages.append(
