@@ -258,14 +258,16 @@ class _Run:
                 )
                 continue
             hit = hits.pop(job.key, None)
+            kept = True  # whether the cache has the pages this text was made from
             if hit is not None:
                 extraction, from_cache = replace(hit, text=result.text), True
             else:
                 extraction, from_cache = result, False
                 locked = result.failure is not None and result.failure.reason is Reason.ENCRYPTED
-                if not locked and not plan.worse_than_cached(self.cache, change.sha256, result):
-                    self.cache.put(change.sha256, result)  # (a password may open it next time)
-            if result.text is not None and job.text is not None:
+                kept = not locked and not plan.worse_than_cached(self.cache, change.sha256, result)
+                if kept:  # (a password may open a locked file next time)
+                    self.cache.put(change.sha256, result)
+            if kept and result.text is not None and job.text is not None:
                 self.texts.put(change.sha256, job.text, result.text)
             if (ocr_job := self.text_in(change, extraction, from_cache=from_cache)) is not None:
                 more.append(ocr_job)
