@@ -230,7 +230,7 @@ class _Run:
                     if (text := self.texts.get(change.sha256, request)) is not None:
                         found = replace(hit, text=text)  # texts made before: nothing to do
                         if (ocr_job := self.text_in(change, found, from_cache=True)) is not None:
-                            more.append(ocr_job)
+                            yield ocr_job  # (not `more`: the pool may have seen the last job)
                         continue
                     hits[key] = hit
                     yield Job(
