@@ -49,6 +49,8 @@ from indexer.errors import (
     SchedulerUnreachableError,
 )
 from indexer.model import (
+    ANALYSIS_VERSION,
+    EXTRACTOR_VERSION,
     Extraction,
     FileFailure,
     Job,
@@ -128,6 +130,23 @@ class FileTask:
     text: TextRequest | None
     limits: Limits
     own_ocr_cache: bool
+    versions: tuple[str, int, int] = ("", 0, 0)
+
+
+def task_versions() -> tuple[str, int, int]:
+    """What a task's result depends on: the pubsearch release, the extractor's and the
+    analysis's versions (the caches' keys). A worker that joins after the run's check at
+    start must agree on all three, or its results would be cached as something else."""
+    return (pubsearch_version(), EXTRACTOR_VERSION, ANALYSIS_VERSION)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WrongVersion:
+    """A task's answer from a worker whose :func:`task_versions` differ (so it did not
+    read the file): its own versions and its address."""
+
+    found: tuple[str, int, int]
+    worker: str
 
 
 def _allow_children() -> None:
@@ -136,13 +155,17 @@ def _allow_children() -> None:
         process.daemon = False
 
 
-def run_file_task(task: FileTask) -> Extraction | OcrOutcome:
+def run_file_task(task: FileTask) -> Extraction | OcrOutcome | WrongVersion:
     """The per-file work on a Dask worker: the built-in supervised pool, for one file.
 
     The Dask nanny starts its worker as a daemon process, which multiprocessing forbids
     to have children; the pool's child is always stopped or killed by the pool itself, so
     the flag is lifted for this process.
     """
+    if (mine := task_versions()) != task.versions:
+        from distributed import get_worker
+
+        return WrongVersion(found=mine, worker=str(get_worker().address))
     _allow_children()
     plan = task.ocr
     if plan is not None and plan.cache_dir and task.own_ocr_cache:
@@ -218,6 +241,7 @@ class Cluster:
         running: dict[str, tuple[Job, Any]] = {}  # by task key: the job and its future
         unread: deque[tuple[Job, Extraction]] = deque()  # files this machine cannot read
         done = as_completed(loop=self.client.loop)
+        versions = task_versions()
 
         def submit_next() -> bool:
             job = more.popleft() if more else next(pending, None)
@@ -240,6 +264,7 @@ class Cluster:
                 text=job.text,
                 limits=limits,
                 own_ocr_cache=not self.local,
+                versions=versions,
             )
             future = self.client.submit(run_file_task, task, pure=False)
             self.stats["tasks"] += 1
@@ -260,7 +285,7 @@ class Cluster:
                 else:
                     future = next(done)
                     job, _ = running.pop(future.key)
-                    yield job, _result_of(future, job, limits)
+                    yield job, _result_of(future, job, limits, self.address)
                 fill()
         finally:
             if running:  # the consumer stopped early (an error, Ctrl-C)
@@ -271,21 +296,42 @@ def _failed(failure: FileFailure, limits: Limits) -> Extraction:
     return Extraction(info=None, pages=(), failure=failure, limits=limits)
 
 
-def _result_of(future: Any, job: Job, limits: Limits) -> Extraction | OcrOutcome:
-    """The task's result, or the file's failure when the task could not deliver one."""
+def _result_of(future: Any, job: Job, limits: Limits, address: str) -> Extraction | OcrOutcome:
+    """The task's result, or the file's failure when the task could not deliver one.
+
+    Raises :class:`~indexer.errors.ClusterVersionError` when a worker runs another
+    version (one that joined the cluster after the check at the start of the run).
+    """
     from distributed.scheduler import KilledWorker
 
     try:
-        result: Extraction | OcrOutcome = future.result()
-        return result
+        result: Extraction | OcrOutcome | WrongVersion = future.result()
     except KilledWorker as exc:
         tries = exc.allowed_failures + 1
         detail = f"crashed (the cluster worker died while reading it, {tries} times)"
     except Exception as exc:  # a task that raised: a bug, or a worker that can't run it
         detail = f"crashed (cluster task failed: {type(exc).__name__}: {exc})"
+    else:
+        if isinstance(result, WrongVersion):
+            found = _version_text(result.found)
+            raise ClusterVersionError(address, result.worker, found, pubsearch_version())
+        return result
     if job.ocr is not None:
         return OcrOutcome(pages=tuple(OcrPage(number=n, error=detail) for n in job.ocr.pages))
     return _failed(FileFailure(reason=Reason.CRASHED, detail=detail), limits)
+
+
+def _version_text(found: tuple[str, int, int]) -> str:
+    """A worker's versions as its error names them: the release, and when only the
+    extractor or the analysis differ (a development install), those too."""
+    release, extractor, analysis = found
+    _, mine_extractor, mine_analysis = task_versions()
+    if release != pubsearch_version():
+        return release
+    return (
+        f"{release} with extractor {extractor} and analysis {analysis} "
+        f"(here {mine_extractor} and {mine_analysis})"
+    )
 
 
 def warm_up() -> int:

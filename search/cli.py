@@ -10,23 +10,56 @@ exception's own ``exit_code`` (:class:`~indexer.errors.ExitCode`) in
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
-import traceback
 from typing import Any
 
 import click
 
 from indexer.errors import ExitCode, PubsearchError
-from search import cli_index, cli_saved, cli_search
 from search.cli_common import INDEX_ENV, default_index_dir
 from search.cli_common import use_color as _use_color
 
-__all__ = ["INDEX_ENV", "PubsearchGroup", "_use_color", "cli", "default_index_dir", "main"]
+__all__ = [
+    "COMMANDS",
+    "INDEX_ENV",
+    "PubsearchGroup",
+    "_use_color",
+    "cli",
+    "default_index_dir",
+    "main",
+]
+
+
+#: Each command and where it is defined: a command's module is imported only when it runs
+#: (or for ``--help``), so ``pubsearch search`` does not load what ``index`` needs.
+COMMANDS = {
+    "index": "search.cli_index:index_cmd",
+    "stats": "search.cli_index:stats_cmd",
+    "cache": "search.cli_index:cache_group",
+    "search": "search.cli_search:search_cmd",
+    "similar": "search.cli_search:similar_cmd",
+    "show": "search.cli_search:show_cmd",
+    "open": "search.cli_search:open_cmd",
+    "saved": "search.cli_saved:saved_group",
+    "serve": "search.cli_saved:serve_cmd",
+}
 
 
 class PubsearchGroup(click.Group):
-    """A click group whose commands share one error handler."""
+    """A click group whose commands share one error handler and load when used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, _, name = COMMANDS[cmd_name].partition(":")
+        command = getattr(importlib.import_module(module), name)
+        assert isinstance(command, click.Command)
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -38,6 +71,8 @@ class PubsearchGroup(click.Group):
             ctx.exit(0)
         except Exception as exc:
             if ctx.obj and ctx.obj.get("verbose"):
+                import traceback  # only with --verbose: it loads tokenize, linecache
+
                 traceback.print_exc()
             if isinstance(exc, PubsearchError):  # every error of ours says what to do
                 message, code = str(exc), exc.exit_code
@@ -57,20 +92,6 @@ class PubsearchGroup(click.Group):
 def cli(ctx: click.Context, verbose: bool) -> None:
     """Full-text search inside publication PDFs, page by page, in many languages."""
     ctx.obj = {"verbose": verbose}
-
-
-for command in (
-    cli_index.index_cmd,
-    cli_index.stats_cmd,
-    cli_index.cache_group,
-    cli_search.search_cmd,
-    cli_search.similar_cmd,
-    cli_search.show_cmd,
-    cli_search.open_cmd,
-    cli_saved.saved_group,
-    cli_saved.serve_cmd,
-):
-    cli.add_command(command)
 
 
 def main() -> None:

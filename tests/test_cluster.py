@@ -22,6 +22,7 @@ from distributed import Client, LocalCluster
 
 from indexer import cluster as cl
 from indexer import pipeline, schema
+from indexer.cache import ExtractionCache
 from indexer.errors import ClusterVersionError, ExitCode
 from indexer.model import FileEvent, IndexReport, IndexSettings, Limits
 from search.cli import cli
@@ -212,6 +213,23 @@ def test_workers_with_another_version_are_named(
         "pip install 'pubsearch[cluster]==0.0.1'"
     )
     assert not (tmp_path / "ix").exists()
+
+
+def test_a_worker_of_another_extractor_stops_the_run_and_caches_nothing(
+    tmp_path: Path, scheduler: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Same release, so the check at the start passes (a worker that joins later, or a
+    # development install): each task still compares what its result depends on.
+    release, extractor, analysis = cl.task_versions()
+    monkeypatch.setattr(cl, "task_versions", lambda: (release, extractor + 1, analysis))
+    cache = tmp_path / "cache"
+    with pytest.raises(ClusterVersionError) as info:
+        index(tmp_path / "ix", [CATALOG.parent / "pdf"], scheduler=scheduler, cache_dir=cache)
+    assert (
+        f"runs pubsearch {release} with extractor {extractor} and analysis {analysis} "
+        f"(here {extractor + 1} and {analysis}), this machine {release}; install the same version"
+    ) in str(info.value)
+    assert ExtractionCache(cache).size() == (0, 0)
 
 
 def test_bad_local_scheduler_value(tmp_path: Path) -> None:

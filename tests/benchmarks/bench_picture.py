@@ -33,7 +33,7 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from indexer import schema as s
-from search.searcher import int_of, text_of
+from indexer.documents import int_of, text_of
 
 ROOT = Path(__file__).resolve().parents[2]
 PUBSEARCH = [sys.executable, "-m", "search"]

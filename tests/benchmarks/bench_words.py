@@ -39,10 +39,10 @@ from pdfminer.layout import LAParams, LTChar, LTContainer, LTTextLine
 
 from indexer import pipeline
 from indexer import schema as s
+from indexer.documents import int_of, text_of
 from indexer.model import IndexSettings, OcrMode
 from search.pagewords import PageWords, Word, align
 from search.render_worker import text_words
-from search.searcher import int_of, text_of
 
 ROOT = Path(__file__).resolve().parents[2]
 
