@@ -48,6 +48,7 @@ from indexer.normalize import (
 )
 from indexer.ocr import APT_HINT
 from indexer.plan import file_sha256
+from indexer.reread import merge
 from indexer.schema import UNDETERMINED
 
 NO_PAGES_READ = "no pages could be read"
@@ -185,9 +186,12 @@ def build_publication(
     ocr: Mapping[int, OcrPage] | None = None,
     needs_ocr: Collection[int] = (),
     text: FileText | None = None,
+    indexed: Mapping[int, Page] | None = None,
 ) -> tuple[Publication, list[Page]]:
     """The publication and page records of one source (`normalize=False`: the evaluation
-    ablation without text normalization).
+    ablation without text normalization). `indexed`: the pages the index holds of this
+    file, content unchanged; each page this reading lost keeps its indexed text
+    (:func:`indexer.reread.merge`).
 
     `text`: the pages normalized and language-tagged (:func:`indexer.analyze.file_text`,
     with `ocr`'s text in) by the worker that read them; without it that is done here.
@@ -220,6 +224,8 @@ def build_publication(
                 ocr_confidence=confidence,
             )
         )
+    if indexed:
+        pages, _ = merge(pages, indexed)
     if entry is not None:
         return _publication(entry, source, sha256=sha256, pages=len(pages)), pages
     first_text = next((p.text for p in pages if p.text), "")
@@ -249,6 +255,15 @@ def _publication(entry: CatalogEntry, source: Source, *, sha256: str, pages: int
     )
 
 
+def kept_publication(source: Source, indexed: Publication) -> Publication:
+    """The publication of a file whose `indexed` pages are kept, for the file as it is
+    now: its path, and its catalog entry's metadata."""
+    if source.entry is not None:
+        return _publication(source.entry, source, sha256=indexed.sha256, pages=indexed.page_count)
+    assert source.path is not None
+    return replace(indexed, path=str(source.path), abspath=os.path.abspath(source.path))
+
+
 def metadata_only(source: Source) -> tuple[Publication, list[Page]]:
     """A catalog entry without a PDF (a film): indexed as one page-0 document."""
     assert source.entry is not None and source.path is None
@@ -272,7 +287,7 @@ def read_publication(
 
 # ---------------------------------------------------------------- outcome
 
-_ACTION_OF = {Step.ADD: Action.ADDED, Step.UPDATE: Action.UPDATED, Step.RENAME: Action.RENAMED}
+ACTION_OF = {Step.ADD: Action.ADDED, Step.UPDATE: Action.UPDATED, Step.RENAME: Action.RENAMED}
 
 
 def file_record(change: Change, ocr_mode: OcrMode) -> FileRecord:
@@ -344,7 +359,7 @@ def written(
     )
     renamed = change.step is Step.RENAME and change.record is not None
     event = FileEvent(
-        action=_ACTION_OF[change.step],
+        action=ACTION_OF[change.step],
         path=str(source.path),
         id=change.id,
         pages=len(pages),

@@ -96,3 +96,4 @@ class Step(StrEnum):
     UNCHANGED = "unchanged"
     REMOVE = "remove"
     MISSING = "missing"
+    REKEY = "rekey"  # a PDF outside the catalog whose id is now a catalog entry's

@@ -85,14 +85,21 @@ def text_field_of(doc: tantivy.Document) -> str:
 
 
 def pages_query(
-    schema: tantivy.Schema, pub_id: str | None = None, page: int | None = None
+    schema: tantivy.Schema,
+    pub_id: str | None = None,
+    page: int | None = None,
+    *,
+    abspath: str | None = None,
 ) -> tantivy.Query:
-    """Page documents (of publication `pub_id`, only page `page`, when given)."""
+    """Page documents (of publication `pub_id`, only page `page`, only of the PDF at
+    `abspath`, when given)."""
     clauses = [tantivy.Query.term_query(schema, s.F_KIND, s.KIND_PAGE)]
     if pub_id is not None:
         clauses.append(tantivy.Query.term_query(schema, s.F_ID, pub_id))
     if page is not None:
         clauses.append(tantivy.Query.term_query(schema, s.F_PAGE, page))
+    if abspath is not None:
+        clauses.append(tantivy.Query.term_query(schema, s.F_ABSPATH, abspath))
     if len(clauses) == 1:
         return clauses[0]
     return tantivy.Query.boolean_query([(tantivy.Occur.Must, c) for c in clauses])

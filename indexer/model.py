@@ -148,16 +148,16 @@ class OcrPage:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OcrPlan:
-    """Pages of one file to read with OCR, in a worker.
-    pages: 1-based page numbers; languages: ISO codes to read them in (empty: by the
-    script Tesseract's OSD sees); cache_dir: the cache root ('' for none); timeout: seconds
-    per page.
-    """
+    """Pages of one file to read with OCR, in a worker. pages: 1-based page numbers;
+    languages: ISO codes to read them in (empty: by the script Tesseract's OSD sees);
+    cache_dir: the cache root ('' for none); timeout: seconds per page; osd_timeout: for
+    its orientation (None: `timeout`)."""
 
     pages: tuple[int, ...]
     languages: tuple[str, ...]
     cache_dir: str
     timeout: float
+    osd_timeout: float | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -8,7 +8,8 @@ The only pypdfium2 import and the only place Tesseract is run. One page at a tim
 2. look the image up in the :class:`OcrCache` (key: SHA-256 of the pixels, languages and
    engine versions), so a page is never read twice, whatever file it comes in;
 3. detect its orientation and script with Tesseract's OSD (``--psm 0``); a page the OSD
-   reads as turned is rendered again, turned upright;
+   reads as turned is rendered again, turned upright; a page whose OSD times out is read
+   as it is (its ``note`` says so, and the reading is not cached);
 4. read it with ``tesseract -l <languages> --psm 3`` into TSV: words with confidences,
    rebuilt into lines and paragraphs so that normalization treats OCR text like a text
    layer (line-end hyphens, running headers).
@@ -38,7 +39,7 @@ from pathlib import Path
 
 from indexer.cache import JsonCache, write_json_gz
 from indexer.errors import OcrUnavailableError
-from indexer.model import OcrPage
+from indexer.model import OcrPage, OcrPlan
 
 #: Bumped whenever OCR output changes for the same image (part of the cache key).
 OCR_VERSION = 1
@@ -197,18 +198,32 @@ def _tesseract(args: list[str], image: Image, timeout: float | None) -> str:
     return result.stdout.decode("utf-8", errors="replace")
 
 
-def orientation(image: Image, timeout: float | None = None) -> tuple[int, str | None]:
-    """(clockwise degrees that make the page upright, script name) by Tesseract's OSD;
-    (0, None) when it cannot tell (too little text, or no ``osd`` pack)."""
+@dataclass(frozen=True, slots=True)
+class Orientation:
+    """What Tesseract's OSD made of a page: the clockwise `degrees` that make it upright,
+    its `script` (None when unknown), and a `note` for people when the OSD gave up."""
+
+    degrees: int = 0
+    script: str | None = None
+    note: str = ""
+
+
+def orientation(image: Image, timeout: float | None = None) -> Orientation:
+    """The page's orientation and script by Tesseract's OSD; upright and unknown when it
+    cannot tell (too little text, or no ``osd`` pack) or, as OCRmyPDF does, when the OSD
+    takes longer than `timeout` seconds (then the `note` says so and the page is read as
+    it is)."""
     try:
         out = _tesseract(["--psm", "0"], image, timeout)
+    except subprocess.TimeoutExpired:
+        return Orientation(note=f"orientation not detected (OSD timeout after {timeout:g} s)")
     except OSError:
-        return 0, None
+        return Orientation()
     rotate, conf, script = _OSD_ROTATE.search(out), _OSD_CONF.search(out), _OSD_SCRIPT.search(out)
     degrees = int(rotate.group(1)) if rotate else 0
     if conf is None or float(conf.group(1)) < MIN_OSD_CONFIDENCE:
         degrees = 0
-    return degrees % 360, script.group(1) if script else None
+    return Orientation(degrees=degrees % 360, script=script.group(1) if script else None)
 
 
 def recognize(
@@ -283,10 +298,13 @@ def ocr_page(
     passwords: Sequence[str] = (),
     cache: OcrCache | None = None,
     timeout: float | None = None,
+    osd_timeout: float | None = None,
 ) -> OcrPage:
     """Read page `number` of the PDF at `path` with OCR, in `languages` (ISO codes; empty:
-    by the script the OSD sees). Raises :class:`OSError` when the page cannot be rendered
-    or Tesseract fails, :class:`OcrUnavailableError` without Tesseract."""
+    by the script the OSD sees), each Tesseract run within `timeout` seconds (the OSD's
+    within `osd_timeout`, when given). Raises :class:`OSError` when the page cannot be
+    rendered or Tesseract fails, :class:`OcrUnavailableError` without Tesseract, and
+    :class:`subprocess.TimeoutExpired` when reading it takes too long."""
     eng = require_engine()
     started = time.monotonic()
     image = first = render(path, number, passwords)
@@ -295,7 +313,9 @@ def ocr_page(
         hit = cache.get(key)
         if hit is not None:  # the same pixels in any file: no second reading
             return replace(hit, number=number, seconds=0.0, cached=True)
-    rotation, script = orientation(image, timeout) if eng.osd else (0, None)
+    osd_limit = timeout if osd_timeout is None else osd_timeout
+    turn = orientation(image, osd_limit) if eng.osd else Orientation()
+    rotation, script = turn.degrees, turn.script
     if rotation:
         image = render(path, number, passwords, rotation)
     packs = eng.packs(languages) or eng.packs(SCRIPT_DEFAULTS.get(script or "", ()))
@@ -305,9 +325,9 @@ def ocr_page(
     text, confidence, words = recognize_words(image, packs, timeout)
     if cache is not None:  # kept for marking matches on the page picture
         OcrWordsCache(cache.root).put(first.digest, upright_words(words, rotation, image))
-    note = ""
+    notes = [f"{turn.note}: read as it is"] if turn.note else []
     if image.dpi != DPI:
-        note = (
+        notes.append(
             f"rendered at {image.dpi} dpi, not {DPI}: at {DPI} dpi the page would be over "
             f"{MAX_PIXELS // 1_000_000} million pixels"
         )
@@ -318,11 +338,26 @@ def ocr_page(
         rotation=rotation,
         languages="+".join(packs),
         seconds=round(time.monotonic() - started, 3),
-        note=note,
+        note="; ".join(notes),
     )
-    if cache is not None:
+    if cache is not None and not turn.note:  # (a reading without OSD is not kept)
         cache.put(key, page)
     return page
+
+
+def planned_page(
+    path: Path, number: int, plan: OcrPlan, passwords: Sequence[str], cache: OcrCache | None
+) -> OcrPage:
+    """:func:`ocr_page` for page `number` of an :class:`~indexer.model.OcrPlan`."""
+    return ocr_page(
+        path,
+        number,
+        plan.languages,
+        passwords,
+        cache,
+        timeout=plan.timeout,
+        osd_timeout=plan.osd_timeout,
+    )
 
 
 # ---------------------------------------------------------------- word boxes

@@ -24,7 +24,7 @@ from collections import deque
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import replace
 
-from indexer import build, plan
+from indexer import build, plan, reread
 from indexer import schema as s
 from indexer.analyze import file_text
 from indexer.cache import ExtractionCache, TextCache, default_cache_dir
@@ -45,13 +45,16 @@ from indexer.model import (
     OcrPage,
     OcrPlan,
     OcrSettings,
+    Page,
+    Publication,
     Reason,
     Status,
     Step,
     TextRequest,
 )
 from indexer.ocr import engine
-from indexer.store import Store, load_records, open_for_writing
+from indexer.reread import same_content
+from indexer.store import Store, indexed, load_records, open_for_writing
 
 
 def index(settings: IndexSettings) -> IndexReport:
@@ -66,6 +69,7 @@ def index(settings: IndexSettings) -> IndexReport:
         available=engine() is not None,
         cache_dir=str(cache_root),
         timeout=settings.limits.ocr_timeout,
+        osd_timeout=settings.limits.osd_timeout,
     )
     retry = plan.RetryPolicy(
         ocr=ocr, retry_failed=settings.retry_failed, have_passwords=bool(settings.passwords)
@@ -80,8 +84,15 @@ def index(settings: IndexSettings) -> IndexReport:
             settings.index_dir, rebuild=settings.rebuild, analysis=settings.analysis
         )
         records = {} if settings.rebuild else load_records(idx)
-        sources = plan.plan_sources(settings.paths, settings.catalog)
-        changes = plan.diff(sources, records, paths=settings.paths, retry=retry)
+        entries = plan.catalog_entries(settings.catalog)
+        sources = plan.plan_sources(settings.paths, entries)
+        changes = plan.diff(
+            sources,
+            records,
+            paths=settings.paths,
+            retry=retry,
+            catalog_ids={e.id for e in entries},
+        )
         store = Store(
             idx,
             every_files=settings.commit_every,
@@ -97,6 +108,8 @@ def index(settings: IndexSettings) -> IndexReport:
             settings.on_plan(len(work))
         for change in changes:
             run.apply_simple(change)
+        if any(c.step is Step.REKEY for c in changes):
+            store.commit()  # the moved pages are what later steps read back
         run.extract_and_write(work)
         store.close()
         report = IndexReport(
@@ -139,7 +152,15 @@ class _Run:
     def apply_simple(self, change: Change) -> None:
         """Apply a change that needs no extraction (the others are left for later)."""
         rec, source = change.record, change.source
-        if change.step is Step.REMOVE and rec is not None:
+        if change.step is Step.REKEY and rec is not None:
+            count = self.store.rekey(rec, change.id)
+            detail = f"its id {rec.id} is now a catalog entry's; it is {change.id}"
+            self.emit(
+                FileEvent(
+                    action=Action.UPDATED, path=rec.path, id=change.id, pages=count, detail=detail
+                )
+            )
+        elif change.step is Step.REMOVE and rec is not None:
             self.store.remove(rec.id, done=True)
             self.emit(FileEvent(action=Action.REMOVED, path=rec.path or rec.key, id=rec.id))
         elif change.step is Step.MISSING and source is not None:
@@ -206,7 +227,7 @@ class _Run:
                     if (text := self.texts.get(change.sha256, request)) is not None:
                         found = replace(hit, text=text)  # texts made before: nothing to do
                         if (ocr_job := self.text_in(change, found, from_cache=True)) is not None:
-                            more.append(ocr_job)
+                            yield ocr_job  # (not `more`: the pool may have seen the last job)
                         continue
                     hits[key] = hit
                     yield Job(
@@ -234,13 +255,16 @@ class _Run:
                 )
                 continue
             hit = hits.pop(job.key, None)
+            kept = True  # whether the cache has the pages this text was made from
             if hit is not None:
                 extraction, from_cache = replace(hit, text=result.text), True
             else:
                 extraction, from_cache = result, False
-                if result.failure is None or result.failure.reason is not Reason.ENCRYPTED:
-                    self.cache.put(change.sha256, result)  # (a password may open it next time)
-            if result.text is not None and job.text is not None:
+                locked = result.failure is not None and result.failure.reason is Reason.ENCRYPTED
+                kept = not locked and not plan.worse_than_cached(self.cache, change.sha256, result)
+                if kept:  # (a password may open a locked file next time)
+                    self.cache.put(change.sha256, result)
+            if kept and result.text is not None and job.text is not None:
                 self.texts.put(change.sha256, job.text, result.text)
             if (ocr_job := self.text_in(change, extraction, from_cache=from_cache)) is not None:
                 more.append(ocr_job)
@@ -273,6 +297,7 @@ class _Run:
                 languages=text.ocr_languages,
                 cache_dir=self.ocr.cache_dir,
                 timeout=self.ocr.timeout,
+                osd_timeout=self.ocr.osd_timeout,
             )
             return Job(
                 key=source.key,
@@ -295,17 +320,23 @@ class _Run:
         needs_ocr: Collection[int] = (),
         text: FileText | None = None,
     ) -> None:
-        """Replace the file's publication by what was read (or by its failure record)."""
+        """Replace the file's publication by what was read (or by its failure record);
+        a file read again, content unchanged, keeps what this reading lost
+        (:mod:`indexer.reread`)."""
         source = change.source
         assert source is not None and source.path is not None
-        self.store.remove(change.id)
-        if change.record is not None and change.record.key != source.key:
-            self.store.remove_record(change.record.key)
+        rec = change.record
+        found = indexed(self.store.index, rec) if rec is not None and same_content(change) else None
         if extraction.failure is not None or extraction.info is None or not extraction.pages:
+            if found is not None:
+                self.keep(change, extraction, *found)
+                return
+            self._clear(change)
             record = build.failed(change, extraction, self.ocr.effective)
             self.store.put_record(record)
             self.emit(_failed(record))
             return
+        self._clear(change)
         pub, pages = build.build_publication(
             source,
             change.id,
@@ -316,13 +347,57 @@ class _Run:
             ocr=ocr,
             needs_ocr=needs_ocr,
             text=text,
+            indexed=reread.readable(rec, found[1]) if rec is not None and found else None,
         )
         self.store.add_publication(pub, pages)
+        held = {p.number: p for p in found[1]} if found else {}
+        kept = [p.number for p in pages if held.get(p.number) is p]
         record, event = build.written(
-            change, pages, ocr_mode=self.ocr.effective, ocr=ocr or {}, from_cache=from_cache
+            change,
+            pages,
+            ocr_mode=self.ocr.effective,
+            ocr={n: o for n, o in (ocr or {}).items() if n not in kept},
+            from_cache=from_cache,
         )
         self.store.put_record(record)
+        if kept:
+            event = replace(
+                event, detail="; ".join(filter(None, [event.detail, reread.kept_note(kept)]))
+            )
         self.emit(event)
+
+    def _clear(self, change: Change) -> None:
+        """Delete what the index holds of the file, before writing it anew."""
+        assert change.source is not None
+        self.store.remove(change.id)
+        if change.record is not None and change.record.key != change.source.key:
+            self.store.remove_record(change.record.key)
+
+    def keep(
+        self, change: Change, extraction: Extraction, pub: Publication, pages: list[Page]
+    ) -> None:
+        """A file read again, content unchanged, that failed as a whole this time: its
+        indexed pages stay (rewritten only if it moved or its catalog metadata changed)."""
+        source, old = change.source, change.record
+        assert source is not None and old is not None
+        record = reread.kept_record(change)
+        rewrite = record.key != old.key or record.meta_hash != old.meta_hash
+        if rewrite:
+            self.store.remove(old.id)
+            self.store.remove_record(old.key)
+            self.store.add_publication(build.kept_publication(source, pub), pages)
+        self.store.put_record(record)
+        failure = extraction.failure.detail if extraction.failure else build.NO_PAGES_READ
+        self.emit(
+            FileEvent(
+                action=build.ACTION_OF[change.step] if rewrite else Action.UNCHANGED,
+                path=record.path,
+                id=record.id,
+                pages=len(pages) if rewrite else 0,
+                failed_pages=record.failed_pages,
+                detail=reread.kept_detail(old, failure),
+            )
+        )
 
 
 def _unchanged(rec: FileRecord) -> FileEvent:

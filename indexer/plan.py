@@ -6,16 +6,21 @@
    mtime unchanged: not even hashed), each a :class:`~indexer.model.Change`;
 3. :class:`RetryPolicy` says which unchanged files are read again, and
    :func:`usable_cache_hit` which cached extractions can be trusted.
+
+Ids: a catalog entry's id is its own, and reserved before any other is given; a PDF
+outside the catalog keeps the id its record has, else gets one from its file name, made
+distinct by :class:`IdAllocator` when a catalog entry or another publication has it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from indexer.cache import ExtractionCache
@@ -23,6 +28,7 @@ from indexer.catalog import iter_pdfs, load_catalog
 from indexer.errors import PathNameError, PathNotFoundError, is_utf8, shown
 from indexer.model import (
     LIMIT_REASONS,
+    CatalogEntry,
     Change,
     Extraction,
     FileRecord,
@@ -43,10 +49,14 @@ def slugify(text: str) -> str:
     return re.sub(r"[\W_]+", "-", text).strip("-") or "document"
 
 
-def plan_sources(paths: Sequence[Path], catalog: Path | None) -> list[Source]:
-    """What to index: the catalog's entries when no path is given; else the PDFs under
+def catalog_entries(catalog: Path | None) -> list[CatalogEntry]:
+    """The entries of the catalog file `catalog` (none without one)."""
+    return load_catalog(catalog) if catalog is not None else []
+
+
+def plan_sources(paths: Sequence[Path], entries: Sequence[CatalogEntry]) -> list[Source]:
+    """What to index: the catalog's `entries` when no path is given; else the PDFs under
     `paths` (files or folders), each linked to its catalog entry when the catalog lists it."""
-    entries = load_catalog(catalog) if catalog is not None else []
     if not paths:
         return [Source(path=e.pdf, entry=e) for e in entries]
     by_file = {e.pdf.resolve(): e for e in entries if e.pdf is not None}
@@ -86,15 +96,20 @@ def file_sha256(path: Path) -> str:
 
 @dataclass(slots=True)
 class IdAllocator:
-    """Publication ids for PDFs outside the catalog: the wanted id, else the wanted id
-    with a short hash of the source key when it is taken."""
+    """Publication ids for PDFs outside the catalog: the wanted id, else (when another
+    publication or a catalog entry has it) the wanted id with a short hash of the source
+    key, longer if need be: the same for the same file and ids, run after run."""
 
     taken: set[str] = field(default_factory=set)
 
     def allocate(self, wanted: str, key: str) -> str:
-        candidate = wanted
-        if candidate in self.taken:
-            candidate = f"{wanted}-{hashlib.sha1(key.encode()).hexdigest()[:6]}"
+        digest = hashlib.sha1(key.encode()).hexdigest()
+        candidates = itertools.chain(
+            [wanted],
+            (f"{wanted}-{digest[:n]}" for n in range(6, len(digest) + 1, 2)),
+            (f"{wanted}-{digest}-{n}" for n in itertools.count(2)),
+        )
+        candidate = next(c for c in candidates if c not in self.taken)
         self.taken.add(candidate)
         return candidate
 
@@ -138,6 +153,7 @@ def diff(
     *,
     paths: Sequence[Path] = (),
     retry: Callable[[FileRecord], bool] = never,
+    catalog_ids: Collection[str] = (),
 ) -> list[Change]:
     """Compare planned sources with the index's file records.
 
@@ -145,10 +161,14 @@ def diff(
     matches a record whose file is gone is a rename. Records in scope (the catalog's when
     no path is given, else those under `paths`) that no source matches are removed.
     `retry(record)` says whether an unchanged file should be read again.
+
+    Catalog ids (`catalog_ids`, the sources' entries', the catalog records') are reserved
+    first: a PDF outside the catalog never gets one, and one indexed under an id that a
+    catalog entry has since taken moves to an id of its own (a ``rekey`` step, first).
     """
-    by_id = {r.id: r for r in records.values()}
-    ids = IdAllocator(set(by_id))
-    changes: list[Change] = []
+    records, changes = _rekeyed(sources, records, catalog_ids)
+    by_id = {r.id: r for r in records.values() if r.source is Origin.CATALOG}
+    ids = IdAllocator({r.id for r in records.values()} | _reserved(sources, records, catalog_ids))
     matched: set[str] = set()
     new: list[tuple[Source, int, int, str]] = []
     for source in sources:
@@ -229,6 +249,35 @@ def diff(
     return changes
 
 
+def _reserved(
+    sources: Sequence[Source], records: dict[str, FileRecord], catalog_ids: Collection[str]
+) -> set[str]:
+    """The ids of the catalog: its entries' and those of the catalog records."""
+    reserved = set(catalog_ids) | {s.entry.id for s in sources if s.entry is not None}
+    return reserved | {r.id for r in records.values() if r.source is Origin.CATALOG}
+
+
+def _rekeyed(
+    sources: Sequence[Source], records: dict[str, FileRecord], catalog_ids: Collection[str]
+) -> tuple[dict[str, FileRecord], list[Change]]:
+    """The records with a new id for each PDF outside the catalog whose id a catalog entry
+    has (not an entry for that very file), and the ``rekey`` steps that move them."""
+    reserved = _reserved(sources, records, catalog_ids)
+    own = {s.key: s.entry.id for s in sources if s.entry is not None}
+    ids = IdAllocator({r.id for r in records.values()} | reserved)
+    out, changes = dict(records), []
+    for record in sorted(records.values(), key=lambda r: r.key):
+        if (
+            record.source is Origin.PATH
+            and record.id in reserved
+            and own.get(record.key) != record.id
+        ):
+            moved = replace(record, id=ids.allocate(record.id, record.key))
+            out[record.key] = moved
+            changes.append(Change(step=Step.REKEY, source=None, record=record, id=moved.id))
+    return out, changes
+
+
 def usable_cache_hit(
     cache: ExtractionCache,
     sha256: str,
@@ -251,6 +300,19 @@ def usable_cache_hit(
     if hit.failure is not None and hit.failure.reason is Reason.ENCRYPTED and have_passwords:
         return None
     return hit
+
+
+def worse_than_cached(cache: ExtractionCache, sha256: str, extraction: Extraction) -> bool:
+    """Whether the cache holds a reading of the file that got more pages than
+    `extraction` (a retry that fared worse does not replace it)."""
+    hit = cache.get(sha256)
+    return hit is not None and _pages_read(hit) > _pages_read(extraction)
+
+
+def _pages_read(extraction: Extraction) -> int:
+    if extraction.failure is not None or extraction.info is None:
+        return 0
+    return sum(1 for p in extraction.pages if not p.error)
 
 
 def raised(old: Limits, new: Limits) -> bool:

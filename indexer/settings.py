@@ -38,25 +38,30 @@ ANALYSES = (STANDARD, NEUTRAL)
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Limits:
     """What one file may cost: `timeout` seconds per file, `page_timeout` per page,
-    `memory_mb` per worker (0: no limit), `ocr_timeout` seconds per OCR'd page."""
+    `memory_mb` per worker (0: no limit), `ocr_timeout` seconds per OCR'd page (for each
+    Tesseract run), `osd_timeout` seconds for its orientation detection (None: as
+    `ocr_timeout`; past it the page is read as it is, unturned)."""
 
     timeout: float = DEFAULT_TIMEOUT
     page_timeout: float = DEFAULT_PAGE_TIMEOUT
     memory_mb: int = DEFAULT_MEMORY_MB
     ocr_timeout: float = DEFAULT_OCR_TIMEOUT
+    osd_timeout: float | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OcrSettings:
     """How a run reads pages without usable text (``--ocr``).
     mode: see :class:`OcrMode`; available: whether Tesseract is installed; cache_dir: the
-    OCR cache root; timeout: seconds per page.
+    OCR cache root; timeout: seconds per page; osd_timeout: for its orientation detection
+    (None: `timeout`).
     """
 
     mode: OcrMode = OcrMode.AUTO
     available: bool = False
     cache_dir: str = ""
     timeout: float = DEFAULT_OCR_TIMEOUT
+    osd_timeout: float | None = None
 
     @property
     def runs(self) -> bool:

@@ -10,12 +10,21 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import tantivy
 
 from indexer import schema as s
-from indexer.documents import page_documents, record_document, record_of, records_query
+from indexer.documents import (
+    page_documents,
+    page_of,
+    pages_query,
+    publication_of,
+    record_document,
+    record_of,
+    records_query,
+)
 from indexer.errors import SchemaVersionError
 from indexer.model import (
     COMMIT_EVERY_FILES,
@@ -72,6 +81,19 @@ class Store:
         if done:
             self._file_done()
 
+    def rekey(self, record: FileRecord, new_id: str) -> int:
+        """Move the pages of `record`'s file and the record itself to publication id
+        `new_id` (its id is now another's); how many pages moved."""
+        found = indexed(self.index, record)
+        self._writer.delete_documents_by_query(
+            pages_query(self.index.schema, record.id, abspath=record.abspath)
+        )
+        if found is not None:
+            pub, pages = found
+            self.add_publication(replace(pub, id=new_id), pages)
+        self.put_record(replace(record, id=new_id))
+        return len(found[1]) if found is not None else 0
+
     def remove_record(self, key: str) -> None:
         """Delete the file record of `key` (the publication's pages stay)."""
         self._writer.delete_documents_by_query(records_query(self.index.schema, key))
@@ -99,6 +121,20 @@ def load_records(index: tantivy.Index) -> dict[str, FileRecord]:
     limit = max(1, searcher.num_docs)
     records = (record_of(searcher.doc(a)) for _, a in searcher.search(query, limit).hits)
     return {r.key: r for r in records}
+
+
+def indexed(index: tantivy.Index, record: FileRecord) -> tuple[Publication, list[Page]] | None:
+    """The publication and pages the last commit holds for the file of `record` (pages
+    read back: ``error`` is None, a page that failed has quality ``error``), or None."""
+    index.reload()  # (the last commit may be this run's)
+    searcher = index.searcher()
+    query = pages_query(index.schema, record.id, abspath=record.abspath)
+    hits = searcher.search(query, max(1, searcher.num_docs)).hits
+    docs = [searcher.doc(address) for _, address in hits]
+    if not docs:
+        return None
+    pages = sorted((page_of(doc) for doc in docs), key=lambda page: page.number)
+    return publication_of(docs[0]), pages
 
 
 def open_for_writing(

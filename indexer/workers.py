@@ -63,7 +63,7 @@ from indexer.model import (
     Reason,
     TextRequest,
 )
-from indexer.ocr import OcrCache, ocr_page
+from indexer.ocr import OcrCache, planned_page
 
 __all__ = [
     "DEFAULT_MEMORY_MB",
@@ -176,7 +176,7 @@ def _ocr_job(
     for number in plan.pages[start:]:
         conn.send(("ocr-start", number))
         try:
-            page = ocr_page(Path(path), number, plan.languages, passwords, cache, plan.timeout)
+            page = planned_page(Path(path), number, plan, passwords, cache)
         except subprocess.TimeoutExpired:
             page = OcrPage(number=number, error="timeout")
         except (OSError, OcrUnavailableError, ValueError) as exc:
