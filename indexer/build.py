@@ -322,7 +322,9 @@ def _status(pages: Sequence[Page]) -> Status:
     return Status.INDEXED if any(p.text for p in pages) else Status.NO_TEXT
 
 
-def _page_failure_detail(pages: Sequence[Page], ocr: Mapping[int, OcrPage]) -> str:
+def _page_detail(pages: Sequence[Page], ocr: Mapping[int, OcrPage]) -> str:
+    """What the file's record says of its pages: why pages failed, and OCR's notes (a
+    page read at a lower resolution, or without orientation detection), by page."""
     reasons: dict[str, list[int]] = {}
     for p in pages:
         if p.error:
@@ -330,6 +332,8 @@ def _page_failure_detail(pages: Sequence[Page], ocr: Mapping[int, OcrPage]) -> s
     for number, read in sorted(ocr.items()):
         if read.error:
             reasons.setdefault(f"OCR {read.error}", []).append(number)
+        elif read.note:
+            reasons.setdefault(f"OCR {read.note}", []).append(number)
     if not reasons:
         return ""
     return "; ".join(f"page {','.join(map(str, ns))}: {r}" for r, ns in reasons.items())
@@ -347,7 +351,7 @@ def written(
     source = change.source
     assert source is not None
     failed_pages = tuple(p.number for p in pages if p.error)
-    detail = _page_failure_detail(pages, ocr)
+    detail = _page_detail(pages, ocr)
     still = sum(1 for p in pages if p.ocr is OcrState.NEEDED)
     record = replace(
         file_record(change, ocr_mode),

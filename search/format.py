@@ -212,6 +212,8 @@ def file_line(event: FileEvent) -> str | None:
         line += f" ({event.needs_ocr} need OCR)"
     if event.failed_pages:
         line += f"; PARTIAL: {event.detail}"
+    elif event.detail:  # OCR's notes on pages it read
+        line += f"; {event.detail}"
     return line + (" (cached)" if event.from_cache else "")
 
 

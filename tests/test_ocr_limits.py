@@ -9,8 +9,11 @@ from pathlib import Path
 import pytest
 from fpdf import FPDF
 
-from indexer import ocr
+from indexer import ocr, pipeline, schema
+from indexer.model import IndexSettings
 from indexer.ocr import APT_HINT, DPI, MAX_PIXELS, capped_dpi, engine, ocr_page, render
+from indexer.store import load_records
+from search import format
 
 needs_tesseract = pytest.mark.skipif(
     engine() is None or not {"swe", "osd"} <= engine().languages,  # type: ignore[union-attr]
@@ -72,3 +75,26 @@ def test_page_over_the_cap_is_read_and_the_note_says_at_what_resolution(
 def test_page_within_the_cap_has_no_note(tmp_path: Path) -> None:
     page = ocr_page(poster(tmp_path / "a4.pdf", (210, 297), "Skyddat boende"), 1, ("sv",))
     assert "Skyddat" in page.text and page.note == ""
+
+
+@needs_tesseract
+def test_the_index_run_says_which_page_was_read_at_a_lower_resolution(tmp_path: Path) -> None:
+    folder = tmp_path / "pdfs"
+    folder.mkdir()
+    poster(folder / "poster.pdf", (841, 1189), "Skyddat boende")  # A0: 107 dpi, not 300
+    report = pipeline.index(
+        IndexSettings(
+            index_dir=tmp_path / "ix", paths=[folder], cache_dir=tmp_path / "cache", ocr="force"
+        )
+    )
+    (event,) = report.events
+    note = (
+        f"page 1: OCR rendered at 107 dpi, not {DPI}: at {DPI} dpi the page would be over "
+        f"{MAX_PIXELS // 1_000_000} million pixels"
+    )
+    assert event.ocr_pages == 1 and event.detail == note
+    assert format.file_line(event) == (
+        f"added {folder / 'poster.pdf'}: 1 pages [und], 1 read with OCR; {note}"
+    )
+    (record,) = load_records(schema.open_index(tmp_path / "ix")).values()
+    assert record.detail == note
