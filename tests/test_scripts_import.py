@@ -11,11 +11,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SCRIPTS = sorted([*ROOT.glob("tests/benchmarks/*.py"), ROOT / "tests/eval/run_eval.py"])
+SCRIPTS = sorted([*ROOT.glob("tests/benchmarks/bench_*.py"), ROOT / "tests/benchmarks/fidelity.py"])
+SCRIPTS.append(ROOT / "tests/eval/run_eval.py")
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.name)
-def test_script_imports(script: Path) -> None:
+def test_script_imports(script: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.syspath_prepend(str(script.parent))  # as when run: its folder comes first
     spec = importlib.util.spec_from_file_location(f"_script_{script.stem}", script)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

@@ -23,7 +23,6 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,6 +31,8 @@ import time
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
+from serving import serving  # tests/benchmarks/serving.py: run as scripts from here
+
 from indexer import schema as s
 from indexer.documents import int_of, text_of
 
@@ -39,12 +40,6 @@ ROOT = Path(__file__).resolve().parents[2]
 PUBSEARCH = [sys.executable, "-m", "search"]
 MAX_PAGES = 60
 ROUNDS = 10
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def pages_of(index_dir: Path) -> list[tuple[str, int, str]]:
@@ -93,23 +88,7 @@ def measure(name: str, index_args: list[str], tmp: Path) -> None:
         stdout=subprocess.DEVNULL,
     )
     pages = pages_of(index_dir)
-    port = free_port()
-    proc = subprocess.Popen(
-        [*PUBSEARCH, "serve", "--index", str(index_dir), "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        env=env,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise SystemExit("pubsearch serve did not start") from None
-                time.sleep(0.1)
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    with serving(index_dir, env, start_seconds=30) as conn:
         first_id, first_page, _ = pages[0]
         # start the render worker on a page and width that are not measured
         timed(conn, f"/picture/{quote(first_id, safe='')}/{first_page}?w=400")
@@ -143,9 +122,6 @@ def measure(name: str, index_args: list[str], tmp: Path) -> None:
         print(f"{'kind':<34}{'n':>6}{'median':>9}{'p90':>8}{'max':>8}")
         for kind, times in kinds.items():
             print(line(kind, times))
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 def main() -> None:

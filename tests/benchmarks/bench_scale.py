@@ -29,14 +29,12 @@ not assert.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import math
 import os
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -47,6 +45,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
+
+from serving import serving  # tests/benchmarks/serving.py: run as scripts from here
 
 ROOT = Path(__file__).resolve().parents[2]
 PUBSEARCH = [sys.executable, "-m", "search"]
@@ -224,31 +224,9 @@ def process_times(index_dir: Path, env: dict[str, str]) -> dict[str, float]:
     return out
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def web_times(index_dir: Path, env: dict[str, str], rounds: int) -> list[float]:
     """Milliseconds of every timed request of the search page for every query."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [*PUBSEARCH, "serve", "--index", str(index_dir), "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        env=env,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit("pubsearch serve did not start") from None
-                time.sleep(0.1)
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    with serving(index_dir, env) as conn:
 
         def get(path: str) -> float:
             started = time.perf_counter()
@@ -263,9 +241,6 @@ def web_times(index_dir: Path, env: dict[str, str], rounds: int) -> list[float]:
         for url in urls:
             get(url)  # warm-up
         return [get(url) for _ in range(rounds) for url in urls]
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 def disk_size(index_dir: Path) -> int:
