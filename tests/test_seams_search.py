@@ -240,11 +240,14 @@ def test_a_query_in_latin1_bytes_is_read_as_meant(cafe: bytes) -> None:
 
 
 def test_language_and_type_in_latin1_bytes_are_read_as_meant(cafe: bytes) -> None:
-    done = pubsearch(
-        b"search", b"caf\xe9", b"--lang", b"s\xe9", b"--type", b"r\xe9", b"--index", cafe
-    )
-    assert (done.returncode, done.stderr) == (0, "")
-    assert done.stdout == "No publications match 'café'.\n"
+    # read as meant, and then checked like any value: no such language, no such type
+    done = pubsearch(b"search", b"caf\xe9", b"--lang", b"s\xe9", b"--index", cafe)
+    assert (done.returncode, done.stdout) == (ExitCode.BAD_QUERY, "")
+    assert done.stderr.startswith("pubsearch: --lang: unknown language code 'sé' (one of ")
+    assert done.stderr.count("\n") == 1
+    done = pubsearch(b"search", b"caf\xe9", b"--type", b"r\xe9", b"--index", cafe)
+    assert (done.returncode, done.stdout) == (ExitCode.BAD_QUERY, "")
+    assert "'ré'" in done.stderr and done.stderr.count("\n") == 1
 
 
 def test_indexing_a_pdf_whose_name_is_not_utf8_is_a_clear_usage_error(
@@ -301,5 +304,5 @@ def test_a_web_query_in_latin1_percent_bytes_is_read_as_meant(web: TestClient) -
     bad = web.get("/api/search?q=caf%E9&lang=%FF")  # read as meant, and then unknown
     assert bad.status_code == 400
     error = bad.json()["error"]
-    assert error.startswith("lang: ") and "'ÿ'" in error and "\n" not in error
+    assert error.startswith("--lang: ") and "'ÿ'" in error and "\n" not in error
     assert web.get("/?q=caf%E9&lang=%FF").status_code == 400
