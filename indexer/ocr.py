@@ -421,7 +421,7 @@ class OcrWordsCache(JsonCache):
         try:
             with gzip.open(self._file(digest), "rt", encoding="utf-8") as fp:
                 data = json.load(fp)
-        except (OSError, ValueError):
+        except (OSError, ValueError):  # absent or unreadable: no boxes for this page
             return None
         return data if isinstance(data, dict) and {"t", "b"} <= data.keys() else None
 

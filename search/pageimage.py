@@ -129,7 +129,7 @@ class PictureCache:
     def failure(self, sha256: str, page: int) -> str | None:
         try:
             return self.failure_file(sha256, page).read_text(encoding="utf-8")
-        except OSError:
+        except OSError:  # no failure recorded for this page
             return None
 
     def write(self, target: Path, data: bytes) -> None:
@@ -141,7 +141,7 @@ class PictureCache:
 
     def touch(self, path: Path) -> None:
         """Mark `path` as just used (the cap removes the least recently used first)."""
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError):  # removed meanwhile by the cap: nothing to mark
             os.utime(path)
 
     def added(self, path: Path) -> None:
@@ -152,7 +152,7 @@ class PictureCache:
             else:
                 try:
                     self._total += path.stat().st_size
-                except OSError:
+                except OSError:  # removed meanwhile (another request's clean-up)
                     return
             if self._total <= self.cap:
                 return
@@ -160,7 +160,7 @@ class PictureCache:
             for f in self.folder.glob("*/*"):
                 try:
                     st = f.stat()
-                except OSError:
+                except OSError:  # removed meanwhile: not there to count or remove
                     continue
                 files.append((st.st_mtime, st.st_size, f))
             files.sort()
@@ -291,7 +291,7 @@ class PagePictures:
         try:
             return PageWords.from_json(json.loads(cached.read_bytes()))
         except (OSError, ValueError, KeyError, TypeError):
-            pass
+            pass  # not made yet, or of an older layout: make it (below) and cache it
         answer = self._call(
             target, {"op": "words", "ocr": target.ocr, "cache_dir": str(self.cache_root)}
         )

@@ -15,8 +15,9 @@ from indexer.ocr import APT_HINT, DPI, MAX_PIXELS, capped_dpi, engine, ocr_page,
 from indexer.store import load_records
 from search import format
 
+_ENGINE = engine()
 needs_tesseract = pytest.mark.skipif(
-    engine() is None or not {"swe", "osd"} <= engine().languages,  # type: ignore[union-attr]
+    _ENGINE is None or not {"swe", "osd"} <= _ENGINE.languages,
     reason=f"Tesseract with swe and osd is not installed ({APT_HINT})",
 )
 
