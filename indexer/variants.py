@@ -29,7 +29,10 @@ anything but letters and digits).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
+
+import tantivy
 
 from indexer import schema as s
 from indexer.model import STANDARD
@@ -53,6 +56,7 @@ MIN_COMPOUND = 2 * MIN_PART
 SEPARATOR = ":"
 FOLDED = "f"
 REVERSED = "r"
+WORD = "w"
 
 _FOLD_TABLE = str.maketrans({ch: plain for plain, chars in FOLDS.items() for ch in chars[1:]})
 
@@ -65,6 +69,20 @@ def fold(text: str) -> str:
 def folded_key(field: str, plain: str) -> str:
     """The prefix of the lookup terms of `field`'s terms that fold to `plain`."""
     return f"{field}:{FOLDED}:{plain}:"
+
+
+def word_key(field: str, plain_word: str) -> str:
+    """The prefix of the lookup terms of `field`'s terms written as `plain_word` with
+    diacritics (the terms of the words whose stem the plain spelling does not reach)."""
+    return f"{field}:{WORD}:{plain_word}:"
+
+
+def reached(term: str, plain_word: str, plain_token: str) -> bool:
+    """Whether :func:`search.expand.Terms.folded` finds `term` from the plain spelling
+    `plain_word` (analyzed: `plain_token`) through the folded lookup terms alone."""
+    plain = fold(term)
+    shortest = max(4, len(plain_token))
+    return plain == plain_token or (len(plain) >= shortest and plain_word.startswith(plain))
 
 
 def reversed_key(field: str, ending: str) -> str:
@@ -90,6 +108,28 @@ def lookup_terms(field: str, language: str, terms: Iterable[str]) -> Iterator[st
             yield backwards + term[::-1]
 
 
+_WORDS = re.compile(r"[^\W_]+")
+
+
+def word_lookups(field: str, analyzer: tantivy.TextAnalyzer, text: str) -> Iterator[str]:
+    """``<field>:w:<plain word>:<term>`` for each distinct word of `text` with diacritics
+    whose term the folded lookups do not reach from the word's plain spelling: the stemmer
+    reads the two spellings differently (Romanian ``situațiile`` -> ``situ``, but
+    ``situatiile`` -> ``situat``)."""
+    seen: set[str] = set()
+    for word in _WORDS.findall(text):
+        word = word.lower()
+        if word.isascii() or word in seen or len(word.encode()) > s.MAX_TOKEN_BYTES:
+            continue
+        seen.add(word)
+        plain = fold(word)
+        terms, plain_terms = analyzer.analyze(word), analyzer.analyze(plain)
+        if len(terms) != 1 or len(plain_terms) != 1 or plain == word:
+            continue
+        if not reached(terms[0], plain, plain_terms[0]):
+            yield f"{field}{SEPARATOR}{WORD}{SEPARATOR}{plain}{SEPARATOR}{terms[0]}"
+
+
 def term_of(lookup: str) -> str:
     """The index term a lookup term stands for."""
     _, kind, rest = lookup.split(SEPARATOR, 2)
@@ -108,6 +148,8 @@ def lookup_text(sources: Iterable[tuple[str, str, str]], analysis: str = STANDAR
     for field, code, text in sources:
         language = s.LANGUAGES.get(code, s.LANGUAGES[s.UNDETERMINED]).code
         if text and wanted(language):
-            terms = sorted(set(s.analyzer(language).analyze(text)))
-            found.extend(lookup_terms(field, language, terms))
+            analyzer = s.analyzer(language)
+            found.extend(lookup_terms(field, language, sorted(set(analyzer.analyze(text)))))
+            if language in LATIN:
+                found.extend(word_lookups(field, analyzer, text))
     return " ".join(found)

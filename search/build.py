@@ -112,7 +112,12 @@ class _Builder:
             distance = 1 if len(token) <= 5 else 2
             fuzzy = tantivy.Query.fuzzy_term_query(self.schema, field, token, distance)
             extra.append(tantivy.Query.boost_query(fuzzy, FUZZY_WEIGHT))
-        return tantivy.Query.disjunction_max_query([exact, *extra]) if extra else exact
+        if not extra:
+            return exact
+        # Forms of one word, as BM25 of their merged postings would: the best form in
+        # full, every other form the page holds at the tie-breaker's share (a page with
+        # both "offer" and "brottsoffer" above one with only "offer" as often).
+        return tantivy.Query.disjunction_max_query([exact, *extra], TIE_BREAKER)
 
     def analyzed(self, code: str, text: str) -> list[tuple[int, str]]:
         return analyzed(code, text, self.options.analysis)

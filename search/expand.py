@@ -12,7 +12,9 @@ stored text and the highlighting stay as they are:
 - **compounds** (Swedish, German, Danish, Norwegian, Dutch): terms that end with the word
   after at least three other letters;
 - **diacritic folding**: a word typed in plain ASCII also matches terms that differ only by
-  diacritics (``förordning``), stemmed first and folded after.
+  diacritics (``förordning``), stemmed first and folded after, and the stem of the same
+  word written with diacritics where the stemmer reads the two spellings differently
+  (``situatiile`` -> ``situat``, ``situațiile`` -> ``situ``).
 
 The last two are prefix ranges of the lookup terms the indexer writes beside every page
 (:mod:`indexer.variants`). No expansion reads more of the term dictionary than its answer
@@ -98,12 +100,10 @@ class Terms:
         shortest = max(4, len(plain_token))
         longest = min(len(plain_word), s.MAX_TOKEN_BYTES)  # no term is longer
         plains = {plain_token} | {plain_word[:n] for n in range(shortest, longest + 1)}
-        found = [
-            (n, term)
-            for plain in sorted(plains)
-            for term, n in self._lookup(v.folded_key(field, plain))
-            if term != token
-        ]
+        keys = [v.folded_key(field, plain) for plain in sorted(plains)]
+        keys.append(v.word_key(field, plain_word))  # the stem of the word with diacritics
+        pages = {term: n for key in keys for term, n in self._lookup(key) if term != token}
+        found = [(n, term) for term, n in pages.items()]
         return [t for _, t in sorted(found, reverse=True)[:MAX_VARIANTS]]
 
     def compounds(self, field: str, token: str) -> list[str]:
@@ -126,9 +126,15 @@ def expansions(
 ) -> Iterator[tantivy.Query]:
     """Weighted alternatives to the term `token` (from the typed `word`) in `field`."""
 
+    seen = {token}  # each term once, at the weight of its first (closest) kind
+
     def weighted(found: list[str], weight: float) -> Iterator[tantivy.Query]:
         for term in found:
-            yield tantivy.Query.boost_query(tantivy.Query.term_query(schema, field, term), weight)
+            if term not in seen:
+                seen.add(term)
+                yield tantivy.Query.boost_query(
+                    tantivy.Query.term_query(schema, field, term), weight
+                )
 
     yield from weighted(
         inflection_variants(terms.searcher, field, language, token), INFLECTION_WEIGHT
