@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,9 @@ from conftest import real_pdf
 
 from indexer import pipeline, schema
 from indexer.model import IndexReport, IndexSettings
-from search.expand import ENDINGS, compoundable, foldable, inflection_variants
+from search.build import build
+from search.expand import ENDINGS, Terms, compoundable, foldable, inflection_variants
+from search.query import parse
 from search.searcher import SearchResults, search
 
 
@@ -76,3 +79,69 @@ def test_bulgarian_definite_article(tmp_path: Path) -> None:
     assert "ръководство" in inflection_variants(searcher, "text_bg", "bg", "ръководството")
     # page 1 says "ръководство", never the definite form the analyst typed
     assert ("nimsccu-manual", 1) in pages(search(tmp_path / "ix", "ръководството", pages=100))
+
+
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
+def unicode_pdf(path: Path, text: str) -> Path:
+    """A one-page PDF in DejaVu Sans (ș/ț are not in the core fonts)."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.add_font("DejaVu", fname=str(DEJAVU))
+    pdf.add_page()
+    pdf.set_font("DejaVu", size=11)
+    for n, line in enumerate(text.split("\n")):
+        pdf.text(15, 20 + 6 * n, line)
+    pdf.output(str(path))
+    return path
+
+
+@pytest.mark.skipif(not DEJAVU.is_file(), reason="needs fonts-dejavu-core for ș/ț")
+def test_plain_spelling_reaches_a_stem_the_stemmer_reads_differently(tmp_path: Path) -> None:
+    # Snowball Romanian: "situațiile" -> "situ", but "situatiile" -> "situat"; no folded
+    # lookup bridges the two, the word lookup term does
+    text = (
+        "Ordinul privind situațiile financiare anuale ale entităților publice.\n"
+        "Situațiile financiare se depun la organul fiscal competent în termen.\n"
+        "Entitățile care au obligația de a întocmi situațiile financiare anuale."
+    )
+    ix = tmp_path / "ix"
+    report = pipeline.index(
+        IndexSettings(index_dir=ix, paths=[unicode_pdf(tmp_path / "omfp.pdf", text)])
+    )
+    assert report.ok
+    searcher = schema.open_index(ix).searcher()
+    assert searcher.doc_freq(schema.F_LANG, "ro") == 1
+    assert Terms(searcher).folded("text_ro", "situatiile", "situat") == ["situ"]
+    found = search(ix, "situatiile financiare", pages=10, exact=True)  # no correction
+    assert pages(found) == {("omfp", 1)}
+
+
+def test_a_page_with_the_word_and_its_compounds_ranks_above_the_word_alone(
+    tmp_path: Path, make_pdf: Callable[..., Path]
+) -> None:
+    # "offer" once on each page, pages of the same length; "both" also has a compound of
+    # it: the forms of one word count together, so it scores higher
+    common = (
+        "Polisen och socialtjänsten arbetar tillsammans i varje ärende.\n"
+        "Myndigheterna ska samverka och dokumentera alla åtgärder noga.\n"
+    )
+    alone = make_pdf([common + "Ett offer fick stöd av kommunen direkt."], name="alone.pdf")
+    both = make_pdf([common + "Ett offer fick stöd av kommunen som brottsoffer."], name="both.pdf")
+    # pages without the word, so that it is rarer than the compound's weight makes up for
+    # (the compound alone never outscores the word)
+    others = make_pdf([common + f"Ärende {n} avslutades utan anmärkning." for n in range(8)])
+    ix = tmp_path / "ix"
+    assert pipeline.index(IndexSettings(index_dir=ix, paths=[alone, both, others])).ok
+    index = schema.open_index(ix)
+    searcher = index.searcher()
+    assert searcher.doc_freq(schema.F_LANG, "sv") == 10
+    query = build(parse("offer"), index.schema, searcher=searcher)
+    scores = {
+        str(searcher.doc(address).get_first(schema.F_ID)): score
+        for score, address in searcher.search(query, 10).hits
+    }
+    assert scores["both"] > scores["alone"] > 0
