@@ -13,7 +13,11 @@ lookup term per distinct term of its text and title fields that needs one:
 
 - ``<field>:f:<folded term>:<term>`` for a term with diacritics, in a Latin-script field;
 - ``<field>:r:<term reversed>`` for a term of at least :data:`MIN_COMPOUND` letters in a
-  compounding language's field.
+  compounding language's field;
+- ``<field>:w:<plain word>:<term>`` for a word with diacritics, in a Latin-script field,
+  whose term the folded lookups cannot reach from the word's plain spelling because the
+  stemmer reads the two spellings differently (``text_ro:w:situatiile:situ``: Romanian
+  ``situațiile`` stems to ``situ``, ``situatiile`` to ``situat``).
 
 "Terms of ``text_sv`` that fold to ``forordning``" are then the terms starting with
 ``text_sv:f:forordning:``, and "terms of ``text_sv`` ending in ``off``" those starting with
