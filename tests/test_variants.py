@@ -51,6 +51,19 @@ def test_lookup_text_analyzes_each_field_with_its_language() -> None:
     assert v.lookup_text([("text_sv", "sv", "Förordningen")], NEUTRAL) == ""
 
 
+def test_word_lookups_only_where_the_folded_lookups_miss() -> None:
+    ro, sv = s.analyzer("ro"), s.analyzer("sv")
+    # "situațiile" stems to "situ", the plain "situatiile" to "situat": no folded lookup
+    # term leads from one to the other
+    assert list(v.word_lookups("text_ro", ro, "Situațiile financiare")) == [
+        "text_ro:w:situatiile:situ"
+    ]
+    assert v.term_of("text_ro:w:situatiile:situ") == "situ"
+    # "protecție" -> "protecț" folds to the plain word's stem: the folded lookup reaches it
+    assert list(v.word_lookups("text_ro", ro, "Protecție")) == []
+    assert list(v.word_lookups("text_sv", sv, "Förordningen om brottsoffer")) == []
+
+
 def scan(searcher: tantivy.Searcher, field: str) -> list[tuple[str, int]]:
     """Every term of `field`: what the expansion read per query before lookup terms."""
     return searcher.terms_with_prefix(field, "", limit=2_000_000)
