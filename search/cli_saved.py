@@ -134,7 +134,7 @@ def daemon_cmd(socket_path: Path | None) -> None:
     path = socket_path or client.socket_path()
     if path is None:
         raise DaemonError(f"{client.DAEMON_ENV}={client.OFF}: give the socket with --socket")
-    daemon = Daemon(Path(path), sys.stderr)
+    daemon = Daemon(Path(path).absolute(), sys.stderr)
     click.echo(f"pubsearch daemon: listening on {daemon.path} (Ctrl-C stops it)", err=True)
     try:
         why = daemon.serve()

@@ -60,6 +60,8 @@ class _Capture(io.TextIOWrapper):
 
 #: The packages whose code the daemon serves (its stamp covers their loaded modules).
 PACKAGES = ("search", "indexer")
+#: Seconds a client has to send its request once connected (it sends it at once).
+REQUEST_TIMEOUT = 10.0
 #: What the forwarded commands load, imported when the daemon starts.
 WARM = (
     "search.cli",
@@ -90,12 +92,12 @@ def code_stamp() -> dict[str, int]:
 def _as_client(cwd: str, env: dict[str, str], out: TextIO, err: TextIO) -> Iterator[None]:
     """Run in the client's folder and environment, printing into `out` and `err`."""
     saved = os.getcwd(), dict(os.environ), sys.stdout, sys.stderr, sys.stdin
-    os.chdir(cwd)
-    os.environ.clear()
-    os.environ.update(env)
-    sys.stdout, sys.stderr = out, err
-    sys.stdin = io.TextIOWrapper(io.BytesIO())
     try:
+        os.chdir(cwd)
+        os.environ.clear()
+        os.environ.update(env)
+        sys.stdout, sys.stderr = out, err
+        sys.stdin = io.TextIOWrapper(io.BytesIO())
         yield
     finally:
         folder, environ, sys.stdout, sys.stderr, sys.stdin = saved
@@ -191,6 +193,7 @@ class Daemon:
             importlib.import_module(name)
         self.started_ns = time.time_ns()
         self.stamp = code_stamp()
+        os.chdir("/")  # each request runs in its client's folder; between them, in none
         try:
             while True:
                 conn, _ = self.listener.accept()
@@ -204,7 +207,12 @@ class Daemon:
         """Answer one request; False when the daemon must stop (its code changed)."""
         if not _same_user(conn):
             return True
-        request = client.receive(conn)
+        conn.settimeout(REQUEST_TIMEOUT)
+        try:
+            request = client.receive(conn)
+        except OSError:  # a client that connected and sent nothing in time
+            return True
+        conn.settimeout(None)
         if request is None:
             return True
         if request.get("protocol") != client.PROTOCOL or request.get("package") != (
