@@ -31,10 +31,16 @@ from itertools import combinations
 import tantivy
 
 from indexer import documents
-from indexer import schema as s
 from search import build as qb
 from search import query as q
-from search.searcher import PublicationHit, SearchResults, hit_count, run
+from search.searcher import (
+    PUBLICATION_AGGS,
+    PublicationHit,
+    SearchResults,
+    aggregate,
+    hit_count,
+    run,
+)
 from search.suggest import correctable, suggest
 
 #: "Fewer than a handful": below this many pages with every word, pages with most are added.
@@ -234,11 +240,6 @@ def _relaxed(
     return replace(done, tiers=tuple(tiers), words=parts.labels, units=parts.units)
 
 
-def _publication_total(searcher: tantivy.Searcher, query: tantivy.Query) -> int:
-    counts = searcher.aggregate(query, {"pubs": {"terms": {"field": s.F_ID, "size": 100_000}}})
-    return len(counts["pubs"]["buckets"])
-
-
 def run_plan(
     index: tantivy.Index,
     searcher: tantivy.Searcher,
@@ -249,10 +250,12 @@ def run_plan(
     title_boost: float = qb.TITLE_BOOST,
     sort: str = "relevance",
     offset: int = 0,
+    with_facets: bool = False,
 ) -> SearchResults:
     """The results of a plan: each tier's publications after the tiers before (``sort``
     orders within a tier), a publication found in several tiers keeping its place and
-    gathering its pages, each page with the words it lacks."""
+    gathering its pages, each page with the words it lacks; with the facets of every
+    tier's pages when `with_facets`."""
     p = the_plan
     if len(p.tiers) == 1:
         results = run(
@@ -266,6 +269,7 @@ def run_plan(
             sort=sort,
             offset=offset,
             searcher=searcher,
+            with_facets=with_facets,
         )
         return replace(results, corrected_from=p.corrected_from, suggestion=p.suggestion)
     merged: dict[str, PublicationHit] = {}
@@ -305,11 +309,13 @@ def run_plan(
         best = page_hits[0].missing if page_hits else ()
         hits.append(replace(hit, pages=page_hits[:pages], missing=best))
     union = p.query
+    counts, facets = aggregate(searcher, union, PUBLICATION_AGGS, with_facets=with_facets)
     return SearchResults(
         query=p.text,
-        total=_publication_total(searcher, union),
+        total=len(counts["pubs"]["buckets"]),
         total_pages=_pages(searcher, union),
         hits=tuple(hits),
+        facets=facets,
         suggestion=p.suggestion,
         offset=offset,
         corrected_from=p.corrected_from,

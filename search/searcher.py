@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from typing import Any
 
 import tantivy
 
@@ -92,6 +93,17 @@ def hit_count(result: tantivy.SearchResult) -> int:
 #: Facet name -> the fast field it counts publications by.
 FACETS = {"type": s.F_TYPE, "year": s.F_YEAR, "language": s.F_LANG, "author": s.F_AUTHOR_FACET}
 SORTS = ("relevance", "date")
+#: The facets as index aggregations: a terms aggregation per field with the distinct
+#: publication ids counted in each (names of the request: those of :data:`FACETS`).
+FACET_AGGS: dict[str, Any] = {
+    name: {
+        "terms": {"field": fast_field, "size": 200},
+        "aggs": {"pubs": {"cardinality": {"field": s.F_ID}}},
+    }
+    for name, fast_field in FACETS.items()
+}
+#: Matching pages counted per publication id (every publication: one bucket each).
+PUBLICATION_AGGS: dict[str, Any] = {"pubs": {"terms": {"field": s.F_ID, "size": MAX_PUBLICATIONS}}}
 
 
 def search(
@@ -124,7 +136,7 @@ def search(
     options = options or qb.Options(analysis=view.analysis)
     answer = plan(searcher, index.schema, text, filters, options, exact=exact)
     titles = qb.title_query(answer.node, index.schema, options)
-    results = run_plan(
+    return run_plan(
         index,
         searcher,
         answer,
@@ -134,21 +146,30 @@ def search(
         title_boost=options.title_boost,
         sort=sort,
         offset=offset,
+        with_facets=True,
     )
-    return replace(results, facets=facets(searcher, answer.query))
 
 
 def facets(searcher: tantivy.Searcher, query: tantivy.Query) -> dict[str, dict[str, int]]:
     """Matching publications per type, year, page language and author (index aggregations:
-    a terms aggregation per field with the distinct publication ids counted in each)."""
-    aggs = {
-        name: {
-            "terms": {"field": fast_field, "size": 200},
-            "aggs": {"pubs": {"cardinality": {"field": s.F_ID}}},
-        }
-        for name, fast_field in FACETS.items()
-    }
-    result = searcher.aggregate(query, aggs)
+    :data:`FACET_AGGS`)."""
+    return aggregate(searcher, query, {}, with_facets=True)[1]
+
+
+def aggregate(
+    searcher: tantivy.Searcher,
+    query: tantivy.Query,
+    aggs: dict[str, Any],
+    *,
+    with_facets: bool,
+) -> tuple[dict[str, Any], dict[str, dict[str, int]]]:
+    """The aggregations `aggs` of `query` and, when `with_facets`, its :func:`facets` (else
+    ``{}``): one aggregation request, so the matching pages are collected once."""
+    result = searcher.aggregate(query, {**aggs, **FACET_AGGS} if with_facets else aggs)
+    return result, (_facets_of(result) if with_facets else {})
+
+
+def _facets_of(result: dict[str, Any]) -> dict[str, dict[str, int]]:
     out: dict[str, dict[str, int]] = {}
     for name in FACETS:
         buckets = result.get(name, {}).get("buckets", [])
@@ -158,10 +179,12 @@ def facets(searcher: tantivy.Searcher, query: tantivy.Query) -> dict[str, dict[s
 
 
 def _publication_counts(searcher: tantivy.Searcher, query: tantivy.Query) -> dict[str, int]:
-    counts = searcher.aggregate(
-        query, {"pubs": {"terms": {"field": s.F_ID, "size": MAX_PUBLICATIONS}}}
-    )
-    return {b["key"]: int(b["doc_count"]) for b in counts["pubs"]["buckets"]}
+    return publication_counts(searcher.aggregate(query, PUBLICATION_AGGS))
+
+
+def publication_counts(result: dict[str, Any]) -> dict[str, int]:
+    """Matching pages per publication id, from the result of :data:`PUBLICATION_AGGS`."""
+    return {b["key"]: int(b["doc_count"]) for b in result["pubs"]["buckets"]}
 
 
 def run(
@@ -176,9 +199,11 @@ def run(
     sort: str = "relevance",
     offset: int = 0,
     searcher: tantivy.Searcher | None = None,
+    with_facets: bool = False,
 ) -> SearchResults:
     """Run a built query against an open index (with `searcher`, over that searcher's
-    commit) and group the page hits by publication.
+    commit) and group the page hits by publication; with the :func:`facets` of `tquery`
+    when `with_facets` (counted with the publications, in one aggregation request).
 
     Publications rank by their best page; those matched by `titles` (see
     :func:`search.query.title_query`) have that score multiplied by `title_boost`. Every
@@ -187,7 +212,8 @@ def run(
     searcher = searcher or index.searcher()
     first = searcher.search(tquery, FIRST_PAGE_HITS, count=True)
     total_pages = hit_count(first)
-    matched = _publication_counts(searcher, tquery)
+    counts, found_facets = aggregate(searcher, tquery, PUBLICATION_AGGS, with_facets=with_facets)
+    matched = publication_counts(counts)
     titled = set(_publication_counts(searcher, titles)) if titles is not None else set()
     reading = _Reading(searcher, index.schema, matched, titled, title_boost, total_pages)
     if sort == "date":
@@ -216,6 +242,7 @@ def run(
         total=len(matched),
         total_pages=total_pages,
         hits=tuple(hits),
+        facets=found_facets,
         offset=offset,
     )
 
@@ -332,15 +359,18 @@ def _year_is(schema: tantivy.Schema, year: int) -> tantivy.Query:
     )
 
 
+#: Every publication with its year (the largest, 0: none).
+_YEAR_AGGS: dict[str, Any] = {
+    "pubs": {
+        "terms": {"field": s.F_ID, "size": MAX_PUBLICATIONS},
+        "aggs": {"year": {"max": {"field": s.F_YEAR}}},
+    }
+}
+
+
 def _publication_years(searcher: tantivy.Searcher, query: tantivy.Query) -> dict[str, int]:
     """The year of every publication with a page matching `query` (0: none)."""
-    aggs = {
-        "pubs": {
-            "terms": {"field": s.F_ID, "size": MAX_PUBLICATIONS},
-            "aggs": {"year": {"max": {"field": s.F_YEAR}}},
-        }
-    }
-    buckets = searcher.aggregate(query, aggs)["pubs"]["buckets"]
+    buckets = searcher.aggregate(query, _YEAR_AGGS)["pubs"]["buckets"]
     return {str(b["key"]): int(b["year"]["value"] or 0) for b in buckets}
 
 
@@ -356,15 +386,8 @@ def browse(
     view = view_of(index_dir)
     index, searcher = view.index, view.searcher
     everything = qb.restrict(tantivy.Query.all_query(), index.schema, filters)
-    buckets = searcher.aggregate(
-        everything,
-        {
-            "pubs": {
-                "terms": {"field": s.F_ID, "size": MAX_PUBLICATIONS},
-                "aggs": {"year": {"max": {"field": s.F_YEAR}}},
-            }
-        },
-    )["pubs"]["buckets"]
+    result, found_facets = aggregate(searcher, everything, _YEAR_AGGS, with_facets=True)
+    buckets = result["pubs"]["buckets"]
     years = {str(b["key"]): b["year"]["value"] or 0 for b in buckets}
     ranked = sorted(years, key=lambda pid: (-years[pid], pid))
     hits = []
@@ -379,7 +402,7 @@ def browse(
         total=len(ranked),
         total_pages=total_pages,
         hits=tuple(hits),
-        facets=facets(searcher, everything),
+        facets=found_facets,
         offset=offset,
     )
 
