@@ -332,8 +332,23 @@ def _group(
     document is loaded but for a key none of them has."""
     ids = {s.pub_key(pid): pid for pid in matched}
     keys = searcher.fast_field_values(s.F_PUB_KEY, [a for _, a in hits]) if hits else []
+    by_key: dict[int | float | bool | None, list[tuple[float, tantivy.DocAddress]]] = {}
+    for hit, key in zip(hits, keys, strict=True):
+        found = by_key.get(key)
+        if found is None:
+            by_key[key] = [hit]
+        else:
+            found.append(hit)
     groups: dict[str, list[tuple[float, tantivy.DocAddress]]] = {}
-    for (score, address), key in zip(hits, keys, strict=True):
+    for key, found in by_key.items():
+        pid = ids.get(int(key)) if key is not None else None
+        if pid is None:
+            break
+        groups[pid] = found
+    else:
+        return groups
+    groups = {}
+    for (score, address), key in zip(hits, keys, strict=True):  # some key is not known
         pid = ids.get(int(key)) if key is not None else None
         if pid is None:
             pid = documents.pub_id_of(searcher.doc(address))
@@ -396,7 +411,8 @@ def browse(
         first = searcher.search(qb.restrict(one, index.schema), 1).hits[0][1]
         docs = [(1.0, searcher.doc(first))]
         hits.append(_publication(docs, score=1.0, matched=0, pages=0, snippets=None))
-    total_pages = hit_count(searcher.search(everything, 1, count=True))
+    unscored = tantivy.Query.const_score_query(everything, 1.0)
+    total_pages = hit_count(searcher.search(unscored, 1, count=True))
     return SearchResults(
         query="",
         total=len(ranked),
