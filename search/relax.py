@@ -34,6 +34,7 @@ from indexer import documents
 from search import build as qb
 from search import query as q
 from search.searcher import (
+    FIRST_PAGE_HITS,
     PUBLICATION_AGGS,
     PublicationHit,
     SearchResults,
@@ -73,7 +74,9 @@ class Plan:
     as typed when it was corrected, else None; tiers: all words first, then pages lacking
     one word, then two; words: the words a page may lack (empty when only pages with every
     word are searched), with `units` their queries; strict_pages: pages with every word;
-    suggestion: a did-you-mean for a query that finds little and was not corrected.
+    suggestion: a did-you-mean for a query that finds little and was not corrected;
+    first: the first :data:`~search.searcher.FIRST_PAGE_HITS` page hits of the first
+    tier's query, when they were read while planning (they are counted then), else None.
     """
 
     text: str
@@ -84,6 +87,7 @@ class Plan:
     units: tuple[tantivy.Query, ...] = ()
     strict_pages: int = 0
     suggestion: str | None = None
+    first: tantivy.SearchResult | None = None
 
     @property
     def query(self) -> tantivy.Query:
@@ -184,7 +188,9 @@ def plan(
     options = options or qb.Options()
     node = q.parse(text)
     strict, parts = _strict(text, node, schema, filters, options, searcher, not exact)
-    pages = _pages(searcher, strict)
+    read = searcher.search(strict, FIRST_PAGE_HITS, count=True)  # the run starts from them
+    first: tantivy.SearchResult | None = read
+    pages = hit_count(read)
     corrected_from = suggestion = None
     if pages < SUGGEST_BELOW:
         suggestion = suggest(searcher, schema, text, node)
@@ -199,9 +205,15 @@ def plan(
                 suggestion = None
             elif pages == 0 and correct and not exact and correctable(node):
                 corrected_from, text, node, strict = text, suggestion, fixed_node, fixed
-                pages, parts, suggestion = fixed_pages, fixed_parts, None
+                pages, parts, suggestion, first = fixed_pages, fixed_parts, None, None
     done = Plan(
-        text, node, corrected_from, (Tier(0, strict),), strict_pages=pages, suggestion=suggestion
+        text,
+        node,
+        corrected_from,
+        (Tier(0, strict),),
+        strict_pages=pages,
+        suggestion=suggestion,
+        first=first,
     )
     if parts is None or pages >= RELAX_BELOW:
         return done
@@ -272,6 +284,7 @@ def run_plan(
             offset=offset,
             searcher=searcher,
             with_facets=with_facets,
+            first=p.first,
         )
         return replace(results, corrected_from=p.corrected_from, suggestion=p.suggestion)
     merged: dict[str, PublicationHit] = {}
@@ -287,6 +300,7 @@ def run_plan(
             titles=titles,
             title_boost=title_boost,
             searcher=searcher,
+            first=p.first if tier.missing == 0 else None,
         )
         for hit in part.hits:
             if tier.missing:

@@ -200,17 +200,21 @@ def run(
     offset: int = 0,
     searcher: tantivy.Searcher | None = None,
     with_facets: bool = False,
+    first: tantivy.SearchResult | None = None,
 ) -> SearchResults:
     """Run a built query against an open index (with `searcher`, over that searcher's
     commit) and group the page hits by publication; with the :func:`facets` of `tquery`
     when `with_facets` (counted with the publications, in one aggregation request).
+    `first`: the first :data:`FIRST_PAGE_HITS` hits of `tquery` read with their count, when
+    the caller has them (from the same searcher).
 
     Publications rank by their best page; those matched by `titles` (see
     :func:`search.query.title_query`) have that score multiplied by `title_boost`. Every
     matching publication can be ranked and paged to, however many pages match.
     """
     searcher = searcher or index.searcher()
-    first = searcher.search(tquery, FIRST_PAGE_HITS, count=True)
+    if first is None:
+        first = searcher.search(tquery, FIRST_PAGE_HITS, count=True)
     total_pages = hit_count(first)
     counts, found_facets = aggregate(searcher, tquery, PUBLICATION_AGGS, with_facets=with_facets)
     matched = publication_counts(counts)
