@@ -458,6 +458,8 @@ def _publication(
                 ocr_confidence=page.ocr_confidence,
             )
         )
+        if len(page_hits) >= pages:
+            break  # the next page is not loaded
     assert first is not None, "a publication hit has at least one page document"
     pub = documents.publication_of(first)
     return PublicationHit(
