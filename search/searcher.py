@@ -104,6 +104,13 @@ FACET_AGGS: dict[str, Any] = {
 }
 #: Matching pages counted per publication id (every publication: one bucket each).
 PUBLICATION_AGGS: dict[str, Any] = {"pubs": {"terms": {"field": s.F_ID, "size": MAX_PUBLICATIONS}}}
+#: The same buckets, each with the publication's year (the largest, none: no value).
+YEAR_AGGS: dict[str, Any] = {
+    "pubs": {
+        "terms": {"field": s.F_ID, "size": MAX_PUBLICATIONS},
+        "aggs": {"year": {"max": {"field": s.F_YEAR}}},
+    }
+}
 
 
 def search(
@@ -183,7 +190,8 @@ def _publication_counts(searcher: tantivy.Searcher, query: tantivy.Query) -> dic
 
 
 def publication_counts(result: dict[str, Any]) -> dict[str, int]:
-    """Matching pages per publication id, from the result of :data:`PUBLICATION_AGGS`."""
+    """Matching pages per publication id, from the result of :data:`PUBLICATION_AGGS` (or
+    :data:`YEAR_AGGS`)."""
     return {b["key"]: int(b["doc_count"]) for b in result["pubs"]["buckets"]}
 
 
@@ -216,12 +224,15 @@ def run(
     if first is None:
         first = searcher.search(tquery, FIRST_PAGE_HITS, count=True)
     total_pages = hit_count(first)
-    counts, found_facets = aggregate(searcher, tquery, PUBLICATION_AGGS, with_facets=with_facets)
+    by_date = sort == "date"  # the years come with the counts then
+    counts, found_facets = aggregate(
+        searcher, tquery, YEAR_AGGS if by_date else PUBLICATION_AGGS, with_facets=with_facets
+    )
     matched = publication_counts(counts)
     titled = set(_publication_counts(searcher, titles)) if titles is not None else set()
     reading = _Reading(searcher, index.schema, matched, titled, title_boost, total_pages)
-    if sort == "date":
-        ranked = reading.by_date(tquery, offset, limit)
+    if by_date:
+        ranked = reading.by_date(tquery, _publication_years(counts), offset, limit)
     else:
         reading.top(tquery, offset + limit, first.hits)
         ranked = sorted(
@@ -295,10 +306,12 @@ class _Reading:
                 return list(groups)
             n *= 4
 
-    def by_date(self, query: tantivy.Query, offset: int, limit: int) -> list[str]:
+    def by_date(
+        self, query: tantivy.Query, years: dict[str, int], offset: int, limit: int
+    ) -> list[str]:
         """Publications `offset` to `offset + limit` newest first, then by score: ranked
-        by score only within the years that window reaches (one query per year)."""
-        years = _publication_years(self.searcher, query)
+        by score only within the years that window reaches (one query per year); `years`:
+        the year of every publication with a page matching `query` (0: none)."""
         per_year = Counter(years.values())
         ranked: list[str] = []
         skipped = 0  # publications of the years before the window
@@ -378,19 +391,9 @@ def _year_is(schema: tantivy.Schema, year: int) -> tantivy.Query:
     )
 
 
-#: Every publication with its year (the largest, 0: none).
-_YEAR_AGGS: dict[str, Any] = {
-    "pubs": {
-        "terms": {"field": s.F_ID, "size": MAX_PUBLICATIONS},
-        "aggs": {"year": {"max": {"field": s.F_YEAR}}},
-    }
-}
-
-
-def _publication_years(searcher: tantivy.Searcher, query: tantivy.Query) -> dict[str, int]:
-    """The year of every publication with a page matching `query` (0: none)."""
-    buckets = searcher.aggregate(query, _YEAR_AGGS)["pubs"]["buckets"]
-    return {str(b["key"]): int(b["year"]["value"] or 0) for b in buckets}
+def _publication_years(result: dict[str, Any]) -> dict[str, int]:
+    """The year of every publication (0: none), from the result of :data:`YEAR_AGGS`."""
+    return {str(b["key"]): int(b["year"]["value"] or 0) for b in result["pubs"]["buckets"]}
 
 
 def browse(
@@ -405,7 +408,7 @@ def browse(
     view = view_of(index_dir)
     index, searcher = view.index, view.searcher
     everything = qb.restrict(tantivy.Query.all_query(), index.schema, filters)
-    result, found_facets = aggregate(searcher, everything, _YEAR_AGGS, with_facets=True)
+    result, found_facets = aggregate(searcher, everything, YEAR_AGGS, with_facets=True)
     buckets = result["pubs"]["buckets"]
     years = {str(b["key"]): b["year"]["value"] or 0 for b in buckets}
     ranked = sorted(years, key=lambda pid: (-years[pid], pid))
