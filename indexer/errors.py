@@ -49,6 +49,7 @@ class ExitCode(IntEnum):
     INDEX_LOCKED = 7  # another `pubsearch index` is updating the index
     CLUSTER = 8  # --scheduler: no scheduler answers, no workers, or workers lack this pubsearch
     NOT_FOUND = 9  # no such publication or page in the index
+    DAEMON = 10  # pubsearch daemon: another daemon listens there, or its socket cannot be made
 
 
 class PubsearchError(Exception):

@@ -1,6 +1,6 @@
 """``python -m search`` runs the ``pubsearch`` command."""
 
-from search.cli import main
+from search.client import main
 
 if __name__ == "__main__":
     main()

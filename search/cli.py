@@ -3,9 +3,11 @@
 Each command parses its options, calls one library function and renders the result with
 :mod:`search.format`. The commands live by group in :mod:`search.cli_index` (index,
 stats, cache), :mod:`search.cli_search` (search, similar, show, open) and
-:mod:`search.cli_saved` (saved, serve). Errors become a one-line message and the
-exception's own ``exit_code`` (:class:`~indexer.errors.ExitCode`) in
-:meth:`PubsearchGroup.invoke`; tracebacks only with ``--verbose``.
+:mod:`search.cli_saved` (saved, serve, daemon). Errors become a one-line message and
+the exception's own ``exit_code`` (:class:`~indexer.errors.ExitCode`) in
+:meth:`PubsearchGroup.invoke`; tracebacks only with ``--verbose``. The console script's
+target is :mod:`search.client`, which first offers a read-only command to a running
+``pubsearch daemon``.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ COMMANDS = {
     "open": "search.cli_search:open_cmd",
     "saved": "search.cli_saved:saved_group",
     "serve": "search.cli_saved:serve_cmd",
+    "daemon": "search.cli_saved:daemon_cmd",
 }
 
 

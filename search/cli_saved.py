@@ -1,4 +1,5 @@
-"""``pubsearch saved ...`` and ``serve``: saved queries and the search page.
+"""``pubsearch saved ...``, ``serve`` and ``daemon``: saved queries, the search page, and
+the warm process that answers command-line searches.
 
 The commands import what reads the index (tantivy) when they run, so that importing
 :mod:`search.cli` (and ``pubsearch --help``) stays fast.
@@ -7,6 +8,7 @@ The commands import what reads the index (tantivy) when they run, so that import
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -106,3 +108,36 @@ def serve_cmd(
     from search.web.serve import serve  # loaded per command: search.cli stays light
 
     serve(index_dir or default_index_dir(), host, port, token or None, allow_hosts)
+
+
+@click.command("daemon")
+@click.option(
+    "--socket",
+    "socket_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Listen here [default: $PUBSEARCH_DAEMON, else $XDG_RUNTIME_DIR/pubsearch/daemon.sock, "
+    "else ~/.cache/pubsearch/daemon.sock].",
+)
+def daemon_cmd(socket_path: Path | None) -> None:
+    """Keep indexes open for this user's `pubsearch search`, `show` and `similar`.
+
+    While it runs (in the foreground, until Ctrl-C), those commands, in any terminal of
+    this user, hand their arguments to it and print its answer: the same output and exit
+    code, without starting Python's libraries and opening the index each time. It stops
+    when pubsearch's code changes on disk. PUBSEARCH_DAEMON=off makes a command run
+    by itself."""
+    from search import client  # loaded per command: search.cli stays light
+    from search.daemon import Daemon
+    from search.errors import DaemonError
+
+    path = socket_path or client.socket_path()
+    if path is None:
+        raise DaemonError(f"{client.DAEMON_ENV}={client.OFF}: give the socket with --socket")
+    daemon = Daemon(Path(path).absolute(), sys.stderr)
+    click.echo(f"pubsearch daemon: listening on {daemon.path} (Ctrl-C stops it)", err=True)
+    try:
+        why = daemon.serve()
+    except KeyboardInterrupt:
+        why = f"stopped after {daemon.served} requests"
+    click.echo(f"pubsearch daemon: {why}", err=True)

@@ -7,8 +7,6 @@ The commands import what reads the index (tantivy) when they run, so that import
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -228,6 +226,9 @@ def show_cmd(
 @click.option("--print", "print_only", is_flag=True, help="Print the URL instead of opening it.")
 def open_cmd(pub_id: str, page: int, index_dir: Path | None, print_only: bool) -> None:
     """Open the publication's PDF at a page in the system viewer (xdg-open)."""
+    import shutil  # loaded per command: `pubsearch search` needs neither
+    import subprocess
+
     from search.pages import page_url  # loaded per command: search.cli stays light
 
     url = page_url(index_dir or default_index_dir(), pub_id, page)

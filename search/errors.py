@@ -7,9 +7,10 @@ Hierarchy (each class carries the exit code ``pubsearch`` ends with)::
         ├── QuerySyntaxError (+ ValueError)     BAD_QUERY: the query text cannot be parsed
         │   └── UnknownFieldError               ``field:value`` names a field we don't have
         ├── BadOptionError (+ ValueError)       BAD_QUERY: an option value such as --year
-        └── PageImageError                      ERROR: the page picture cannot be made
-            ├── RenderLimitError                the page took too long or too much memory
-            └── RenderBusyError                 every render process stayed busy
+        ├── PageImageError                      ERROR: the page picture cannot be made
+        │   ├── RenderLimitError                the page took too long or too much memory
+        │   └── RenderBusyError                 every render process stayed busy
+        └── DaemonError                         DAEMON: ``pubsearch daemon`` cannot listen
 
 Index errors (no index, wrong schema version) come from :mod:`indexer.errors`, where
 :class:`ExitCode` is defined (re-exported here); the CLI's single handler reads
@@ -22,6 +23,7 @@ from indexer.errors import ExitCode, PubsearchError
 
 __all__ = [
     "BadOptionError",
+    "DaemonError",
     "ExitCode",
     "PageImageError",
     "QuerySyntaxError",
@@ -62,3 +64,10 @@ class RenderLimitError(PageImageError):
 
 class RenderBusyError(PageImageError):
     """Every render worker stayed busy for longer than a request may wait."""
+
+
+class DaemonError(SearchError):
+    """``pubsearch daemon`` cannot listen: another daemon already does, or the socket (or
+    its folder) cannot be made there."""
+
+    exit_code = ExitCode.DAEMON

@@ -100,10 +100,31 @@ class IndexReader:
 
 Source: TypeAlias = Path | IndexReader | View
 
+#: The readers this process keeps, by absolute index folder (None: keep none, open the
+#: index for each view: a ``pubsearch`` process makes one search).
+_kept: dict[str, IndexReader] | None = None
+
+
+def keep_readers() -> None:
+    """From now on, keep one reader per index folder that a view is asked of, for the
+    life of this process (``pubsearch daemon``: a folder is opened once, then reloaded
+    when a commit lands)."""
+    global _kept
+    if _kept is None:
+        _kept = {}
+
 
 def view_of(index: Source) -> View:
     """The view to search: `index` itself, the latest commit of a reader, or of the index
-    in a folder (opened for this one view)."""
+    in a folder (opened for this one view, unless this process keeps its readers)."""
     if isinstance(index, View):
         return index
-    return (index if isinstance(index, IndexReader) else IndexReader(index)).view()
+    if isinstance(index, IndexReader):
+        return index.view()
+    if _kept is None:
+        return IndexReader(index).view()
+    key = os.path.abspath(index)
+    kept = _kept.get(key)
+    if kept is None:
+        kept = _kept[key] = IndexReader(Path(key))
+    return kept.view()

@@ -42,6 +42,20 @@ def extraction_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]
         os.environ["PUBSEARCH_CACHE"] = old
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_daemon() -> Iterator[None]:
+    """``pubsearch`` processes the tests start run their commands themselves, never through
+    a ``pubsearch daemon`` the developer may have running (tests/test_daemon.py starts
+    its own)."""
+    old = os.environ.get("PUBSEARCH_DAEMON")
+    os.environ["PUBSEARCH_DAEMON"] = "off"
+    yield
+    if old is None:
+        del os.environ["PUBSEARCH_DAEMON"]
+    else:
+        os.environ["PUBSEARCH_DAEMON"] = old
+
+
 @pytest.fixture(scope="session")
 def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, IndexReport]]:
     """The bundled corpus indexed once per session into a temp dir."""

@@ -28,6 +28,18 @@ def test_search_front_modules_stay_light(module: str) -> None:
     assert loaded(module) == []
 
 
+def test_the_entry_point_loads_only_what_forwarding_needs() -> None:
+    # `pubsearch` first offers a read-only command to a daemon: no click, no tantivy
+    code = (
+        "import sys; before = set(sys.modules); import search.client;"
+        "print(','.join(sorted(m for m in set(sys.modules) - before"
+        " if m.split('.')[0] in ('click', 'tantivy', 'indexer', 'json', 're', 'pathlib')"
+        " or m.startswith('search.') and m != 'search.client')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
 def test_search_does_not_import_pdfminer_or_langdetect() -> None:
     heavy = loaded("search.cli, search.searcher, search.query, search.format")
     assert not [m for m in heavy if m.split(".")[0] in ("pdfminer", "langdetect")]

@@ -12,9 +12,10 @@ postings but not 25 times the distinct words.
 For each index it prints: in-process search time (``search.searcher.search`` over one open
 reader, as the web server runs it: p50 and p99 over every round of a fixed set of
 :data:`QUERIES`); ``pubsearch search --json`` as a process (median of 7, for three
-queries); the web search page (full HTTP round trip on loopback, p50 and p99); the index
-size on disk; and the build's pages per second from the extraction cache (``pubsearch index
---rebuild`` through the command, process start-up included).
+queries; run by itself, and answered by a ``pubsearch daemon``); the web search page (full
+HTTP round trip on loopback, p50 and p99); the index size on disk; and the build's pages
+per second from the extraction cache (``pubsearch index --rebuild`` through the command,
+process start-up included).
 
     .venv/bin/python tests/benchmarks/bench_scale.py [REALPDFS] [--pages N] [--work DIR]
         [--rounds N] [--reuse] [--markdown]
@@ -40,7 +41,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,7 +51,9 @@ from urllib.parse import urlencode
 from serving import serving  # tests/benchmarks/serving.py: run as scripts from here
 
 ROOT = Path(__file__).resolve().parents[2]
-PUBSEARCH = [sys.executable, "-m", "search"]
+#: The console script, as analysts run it (``python -m search`` where it is not installed).
+SCRIPT = Path(sys.executable).with_name("pubsearch")
+PUBSEARCH = [str(SCRIPT)] if SCRIPT.is_file() else [sys.executable, "-m", "search"]
 CATALOG = ROOT / "corpus" / "catalog.toml"
 
 
@@ -212,8 +216,34 @@ def in_process(index_dir: Path, rounds: int) -> list[float]:
     return times
 
 
+def compiled() -> None:
+    """Write the project's bytecode: with ``PYTHONDONTWRITEBYTECODE`` set (some sandboxes
+    and containers), an editable install would compile every module in every process."""
+    folders = [str(ROOT / "indexer"), str(ROOT / "search")]
+    subprocess.run([sys.executable, "-m", "compileall", "-q", *folders], check=True)
+
+
+@contextmanager
+def daemon_running(env: dict[str, str]) -> Iterator[dict[str, str]]:
+    """A ``pubsearch daemon`` on a socket of its own; the environment that uses it."""
+    with tempfile.TemporaryDirectory(prefix="pubsearch-bench-") as folder:
+        sock = Path(folder) / "daemon.sock"
+        env = {**env, "PUBSEARCH_DAEMON": str(sock)}
+        proc = subprocess.Popen([*PUBSEARCH, "daemon"], env=env, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 60
+            while not sock.exists():
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit("pubsearch daemon did not start")
+                time.sleep(0.05)
+            yield env
+        finally:
+            proc.send_signal(signal.SIGINT)
+            proc.wait(timeout=30)
+
+
 def process_times(index_dir: Path, env: dict[str, str]) -> dict[str, float]:
-    """Median seconds of 7 runs of ``pubsearch search --json`` per query."""
+    """Median milliseconds of 7 runs of ``pubsearch search --json`` per query."""
     out = {}
     for text in PROCESS_QUERIES:
         run_cli(["search", "--json", "--index", str(index_dir), text], env)  # warm the OS cache
@@ -253,7 +283,9 @@ def measure(
     log(f"measuring {name}: in-process")
     inproc = in_process(index_dir, rounds)
     log(f"measuring {name}: processes")
-    procs = process_times(index_dir, env)
+    procs = process_times(index_dir, {**env, "PUBSEARCH_DAEMON": "off"})
+    with daemon_running(env) as through_daemon:
+        procs_daemon = process_times(index_dir, through_daemon)
     log(f"measuring {name}: web")
     web = web_times(index_dir, env, rounds)
     return {
@@ -262,6 +294,7 @@ def measure(
         "in_p99": percentile(inproc, 0.99),
         "in_max": max(inproc),
         "process": procs,
+        "process_daemon": procs_daemon,
         "web_p50": percentile(web, 0.5),
         "web_p99": percentile(web, 0.99),
         "size": disk_size(index_dir),
@@ -293,6 +326,11 @@ def table(small: dict[str, Any], large: dict[str, Any]) -> list[str]:
     for text in PROCESS_QUERIES:
         label = f"`pubsearch search --json '{text}'`, median of 7"
         rows.append((label, small["process"][text], large["process"][text], "{:.0f} ms"))
+    for text in PROCESS_QUERIES:
+        if "process_daemon" in small and "process_daemon" in large:
+            label = f"the same with `pubsearch daemon` running: '{text}'"
+            a, b = small["process_daemon"][text], large["process_daemon"][text]
+            rows.append((label, a, b, "{:.0f} ms"))
     rows += [
         ("web search page p50", small["web_p50"], large["web_p50"], "{:.1f} ms"),
         ("web search page p99", small["web_p99"], large["web_p99"], "{:.1f} ms"),
@@ -342,6 +380,7 @@ def main() -> None:
     env = dict(os.environ)
     env.setdefault("PUBSEARCH_CACHE", str(work / "cache"))
     started = time.monotonic()
+    compiled()
 
     def log(text: str) -> None:
         print(f"[{time.monotonic() - started:7.0f} s] {text}", file=sys.stderr, flush=True)
