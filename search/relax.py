@@ -31,10 +31,17 @@ from itertools import combinations
 import tantivy
 
 from indexer import documents
-from indexer import schema as s
 from search import build as qb
 from search import query as q
-from search.searcher import PublicationHit, SearchResults, hit_count, run
+from search.searcher import (
+    FIRST_PAGE_HITS,
+    PUBLICATION_AGGS,
+    PublicationHit,
+    SearchResults,
+    aggregate,
+    hit_count,
+    run,
+)
 from search.suggest import correctable, suggest
 
 #: "Fewer than a handful": below this many pages with every word, pages with most are added.
@@ -67,7 +74,9 @@ class Plan:
     as typed when it was corrected, else None; tiers: all words first, then pages lacking
     one word, then two; words: the words a page may lack (empty when only pages with every
     word are searched), with `units` their queries; strict_pages: pages with every word;
-    suggestion: a did-you-mean for a query that finds little and was not corrected.
+    suggestion: a did-you-mean for a query that finds little and was not corrected;
+    first: the first :data:`~search.searcher.FIRST_PAGE_HITS` page hits of the first
+    tier's query, when they were read while planning (they are counted then), else None.
     """
 
     text: str
@@ -78,6 +87,7 @@ class Plan:
     units: tuple[tantivy.Query, ...] = ()
     strict_pages: int = 0
     suggestion: str | None = None
+    first: tantivy.SearchResult | None = None
 
     @property
     def query(self) -> tantivy.Query:
@@ -88,7 +98,9 @@ class Plan:
 
 
 def _pages(searcher: tantivy.Searcher, query: tantivy.Query) -> int:
-    return hit_count(searcher.search(query, 1, count=True))
+    """How many pages match `query` (counted unscored: the same pages, less work)."""
+    unscored = tantivy.Query.const_score_query(query, 1.0)
+    return hit_count(searcher.search(unscored, 1, count=True))
 
 
 def strict_syntax(text: str) -> bool:
@@ -176,7 +188,9 @@ def plan(
     options = options or qb.Options()
     node = q.parse(text)
     strict, parts = _strict(text, node, schema, filters, options, searcher, not exact)
-    pages = _pages(searcher, strict)
+    read = searcher.search(strict, FIRST_PAGE_HITS, count=True)  # the run starts from them
+    first: tantivy.SearchResult | None = read
+    pages = hit_count(read)
     corrected_from = suggestion = None
     if pages < SUGGEST_BELOW:
         suggestion = suggest(searcher, schema, text, node)
@@ -191,9 +205,15 @@ def plan(
                 suggestion = None
             elif pages == 0 and correct and not exact and correctable(node):
                 corrected_from, text, node, strict = text, suggestion, fixed_node, fixed
-                pages, parts, suggestion = fixed_pages, fixed_parts, None
+                pages, parts, suggestion, first = fixed_pages, fixed_parts, None, None
     done = Plan(
-        text, node, corrected_from, (Tier(0, strict),), strict_pages=pages, suggestion=suggestion
+        text,
+        node,
+        corrected_from,
+        (Tier(0, strict),),
+        strict_pages=pages,
+        suggestion=suggestion,
+        first=first,
     )
     if parts is None or pages >= RELAX_BELOW:
         return done
@@ -234,11 +254,6 @@ def _relaxed(
     return replace(done, tiers=tuple(tiers), words=parts.labels, units=parts.units)
 
 
-def _publication_total(searcher: tantivy.Searcher, query: tantivy.Query) -> int:
-    counts = searcher.aggregate(query, {"pubs": {"terms": {"field": s.F_ID, "size": 100_000}}})
-    return len(counts["pubs"]["buckets"])
-
-
 def run_plan(
     index: tantivy.Index,
     searcher: tantivy.Searcher,
@@ -249,10 +264,12 @@ def run_plan(
     title_boost: float = qb.TITLE_BOOST,
     sort: str = "relevance",
     offset: int = 0,
+    with_facets: bool = False,
 ) -> SearchResults:
     """The results of a plan: each tier's publications after the tiers before (``sort``
     orders within a tier), a publication found in several tiers keeping its place and
-    gathering its pages, each page with the words it lacks."""
+    gathering its pages, each page with the words it lacks; with the facets of every
+    tier's pages when `with_facets`."""
     p = the_plan
     if len(p.tiers) == 1:
         results = run(
@@ -266,6 +283,8 @@ def run_plan(
             sort=sort,
             offset=offset,
             searcher=searcher,
+            with_facets=with_facets,
+            first=p.first,
         )
         return replace(results, corrected_from=p.corrected_from, suggestion=p.suggestion)
     merged: dict[str, PublicationHit] = {}
@@ -281,6 +300,7 @@ def run_plan(
             titles=titles,
             title_boost=title_boost,
             searcher=searcher,
+            first=p.first if tier.missing == 0 else None,
         )
         for hit in part.hits:
             if tier.missing:
@@ -305,11 +325,13 @@ def run_plan(
         best = page_hits[0].missing if page_hits else ()
         hits.append(replace(hit, pages=page_hits[:pages], missing=best))
     union = p.query
+    counts, facets = aggregate(searcher, union, PUBLICATION_AGGS, with_facets=with_facets)
     return SearchResults(
         query=p.text,
-        total=_publication_total(searcher, union),
+        total=len(counts["pubs"]["buckets"]),
         total_pages=_pages(searcher, union),
         hits=tuple(hits),
+        facets=facets,
         suggestion=p.suggestion,
         offset=offset,
         corrected_from=p.corrected_from,

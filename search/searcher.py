@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from typing import Any
 
 import tantivy
 
@@ -92,6 +93,24 @@ def hit_count(result: tantivy.SearchResult) -> int:
 #: Facet name -> the fast field it counts publications by.
 FACETS = {"type": s.F_TYPE, "year": s.F_YEAR, "language": s.F_LANG, "author": s.F_AUTHOR_FACET}
 SORTS = ("relevance", "date")
+#: The facets as index aggregations: a terms aggregation per field with the distinct
+#: publication ids counted in each (names of the request: those of :data:`FACETS`).
+FACET_AGGS: dict[str, Any] = {
+    name: {
+        "terms": {"field": fast_field, "size": 200},
+        "aggs": {"pubs": {"cardinality": {"field": s.F_ID}}},
+    }
+    for name, fast_field in FACETS.items()
+}
+#: Matching pages counted per publication id (every publication: one bucket each).
+PUBLICATION_AGGS: dict[str, Any] = {"pubs": {"terms": {"field": s.F_ID, "size": MAX_PUBLICATIONS}}}
+#: The same buckets, each with the publication's year (the largest, none: no value).
+YEAR_AGGS: dict[str, Any] = {
+    "pubs": {
+        "terms": {"field": s.F_ID, "size": MAX_PUBLICATIONS},
+        "aggs": {"year": {"max": {"field": s.F_YEAR}}},
+    }
+}
 
 
 def search(
@@ -124,7 +143,7 @@ def search(
     options = options or qb.Options(analysis=view.analysis)
     answer = plan(searcher, index.schema, text, filters, options, exact=exact)
     titles = qb.title_query(answer.node, index.schema, options)
-    results = run_plan(
+    return run_plan(
         index,
         searcher,
         answer,
@@ -134,21 +153,30 @@ def search(
         title_boost=options.title_boost,
         sort=sort,
         offset=offset,
+        with_facets=True,
     )
-    return replace(results, facets=facets(searcher, answer.query))
 
 
 def facets(searcher: tantivy.Searcher, query: tantivy.Query) -> dict[str, dict[str, int]]:
     """Matching publications per type, year, page language and author (index aggregations:
-    a terms aggregation per field with the distinct publication ids counted in each)."""
-    aggs = {
-        name: {
-            "terms": {"field": fast_field, "size": 200},
-            "aggs": {"pubs": {"cardinality": {"field": s.F_ID}}},
-        }
-        for name, fast_field in FACETS.items()
-    }
-    result = searcher.aggregate(query, aggs)
+    :data:`FACET_AGGS`)."""
+    return aggregate(searcher, query, {}, with_facets=True)[1]
+
+
+def aggregate(
+    searcher: tantivy.Searcher,
+    query: tantivy.Query,
+    aggs: dict[str, Any],
+    *,
+    with_facets: bool,
+) -> tuple[dict[str, Any], dict[str, dict[str, int]]]:
+    """The aggregations `aggs` of `query` and, when `with_facets`, its :func:`facets` (else
+    ``{}``): one aggregation request, so the matching pages are collected once."""
+    result = searcher.aggregate(query, {**aggs, **FACET_AGGS} if with_facets else aggs)
+    return result, (_facets_of(result) if with_facets else {})
+
+
+def _facets_of(result: dict[str, Any]) -> dict[str, dict[str, int]]:
     out: dict[str, dict[str, int]] = {}
     for name in FACETS:
         buckets = result.get(name, {}).get("buckets", [])
@@ -158,10 +186,13 @@ def facets(searcher: tantivy.Searcher, query: tantivy.Query) -> dict[str, dict[s
 
 
 def _publication_counts(searcher: tantivy.Searcher, query: tantivy.Query) -> dict[str, int]:
-    counts = searcher.aggregate(
-        query, {"pubs": {"terms": {"field": s.F_ID, "size": MAX_PUBLICATIONS}}}
-    )
-    return {b["key"]: int(b["doc_count"]) for b in counts["pubs"]["buckets"]}
+    return publication_counts(searcher.aggregate(query, PUBLICATION_AGGS))
+
+
+def publication_counts(result: dict[str, Any]) -> dict[str, int]:
+    """Matching pages per publication id, from the result of :data:`PUBLICATION_AGGS` (or
+    :data:`YEAR_AGGS`)."""
+    return {b["key"]: int(b["doc_count"]) for b in result["pubs"]["buckets"]}
 
 
 def run(
@@ -176,22 +207,32 @@ def run(
     sort: str = "relevance",
     offset: int = 0,
     searcher: tantivy.Searcher | None = None,
+    with_facets: bool = False,
+    first: tantivy.SearchResult | None = None,
 ) -> SearchResults:
     """Run a built query against an open index (with `searcher`, over that searcher's
-    commit) and group the page hits by publication.
+    commit) and group the page hits by publication; with the :func:`facets` of `tquery`
+    when `with_facets` (counted with the publications, in one aggregation request).
+    `first`: the first :data:`FIRST_PAGE_HITS` hits of `tquery` read with their count, when
+    the caller has them (from the same searcher).
 
     Publications rank by their best page; those matched by `titles` (see
     :func:`search.query.title_query`) have that score multiplied by `title_boost`. Every
     matching publication can be ranked and paged to, however many pages match.
     """
     searcher = searcher or index.searcher()
-    first = searcher.search(tquery, FIRST_PAGE_HITS, count=True)
+    if first is None:
+        first = searcher.search(tquery, FIRST_PAGE_HITS, count=True)
     total_pages = hit_count(first)
-    matched = _publication_counts(searcher, tquery)
+    by_date = sort == "date"  # the years come with the counts then
+    counts, found_facets = aggregate(
+        searcher, tquery, YEAR_AGGS if by_date else PUBLICATION_AGGS, with_facets=with_facets
+    )
+    matched = publication_counts(counts)
     titled = set(_publication_counts(searcher, titles)) if titles is not None else set()
     reading = _Reading(searcher, index.schema, matched, titled, title_boost, total_pages)
-    if sort == "date":
-        ranked = reading.by_date(tquery, offset, limit)
+    if by_date:
+        ranked = reading.by_date(tquery, _publication_years(counts), offset, limit)
     else:
         reading.top(tquery, offset + limit, first.hits)
         ranked = sorted(
@@ -216,6 +257,7 @@ def run(
         total=len(matched),
         total_pages=total_pages,
         hits=tuple(hits),
+        facets=found_facets,
         offset=offset,
     )
 
@@ -264,10 +306,12 @@ class _Reading:
                 return list(groups)
             n *= 4
 
-    def by_date(self, query: tantivy.Query, offset: int, limit: int) -> list[str]:
+    def by_date(
+        self, query: tantivy.Query, years: dict[str, int], offset: int, limit: int
+    ) -> list[str]:
         """Publications `offset` to `offset + limit` newest first, then by score: ranked
-        by score only within the years that window reaches (one query per year)."""
-        years = _publication_years(self.searcher, query)
+        by score only within the years that window reaches (one query per year); `years`:
+        the year of every publication with a page matching `query` (0: none)."""
         per_year = Counter(years.values())
         ranked: list[str] = []
         skipped = 0  # publications of the years before the window
@@ -305,8 +349,23 @@ def _group(
     document is loaded but for a key none of them has."""
     ids = {s.pub_key(pid): pid for pid in matched}
     keys = searcher.fast_field_values(s.F_PUB_KEY, [a for _, a in hits]) if hits else []
+    by_key: dict[int | float | bool | None, list[tuple[float, tantivy.DocAddress]]] = {}
+    for hit, key in zip(hits, keys, strict=True):
+        found = by_key.get(key)
+        if found is None:
+            by_key[key] = [hit]
+        else:
+            found.append(hit)
     groups: dict[str, list[tuple[float, tantivy.DocAddress]]] = {}
-    for (score, address), key in zip(hits, keys, strict=True):
+    for key, found in by_key.items():
+        pid = ids.get(int(key)) if key is not None else None
+        if pid is None:
+            break
+        groups[pid] = found
+    else:
+        return groups
+    groups = {}
+    for (score, address), key in zip(hits, keys, strict=True):  # some key is not known
         pid = ids.get(int(key)) if key is not None else None
         if pid is None:
             pid = documents.pub_id_of(searcher.doc(address))
@@ -332,16 +391,9 @@ def _year_is(schema: tantivy.Schema, year: int) -> tantivy.Query:
     )
 
 
-def _publication_years(searcher: tantivy.Searcher, query: tantivy.Query) -> dict[str, int]:
-    """The year of every publication with a page matching `query` (0: none)."""
-    aggs = {
-        "pubs": {
-            "terms": {"field": s.F_ID, "size": MAX_PUBLICATIONS},
-            "aggs": {"year": {"max": {"field": s.F_YEAR}}},
-        }
-    }
-    buckets = searcher.aggregate(query, aggs)["pubs"]["buckets"]
-    return {str(b["key"]): int(b["year"]["value"] or 0) for b in buckets}
+def _publication_years(result: dict[str, Any]) -> dict[str, int]:
+    """The year of every publication (0: none), from the result of :data:`YEAR_AGGS`."""
+    return {str(b["key"]): int(b["year"]["value"] or 0) for b in result["pubs"]["buckets"]}
 
 
 def browse(
@@ -356,15 +408,8 @@ def browse(
     view = view_of(index_dir)
     index, searcher = view.index, view.searcher
     everything = qb.restrict(tantivy.Query.all_query(), index.schema, filters)
-    buckets = searcher.aggregate(
-        everything,
-        {
-            "pubs": {
-                "terms": {"field": s.F_ID, "size": MAX_PUBLICATIONS},
-                "aggs": {"year": {"max": {"field": s.F_YEAR}}},
-            }
-        },
-    )["pubs"]["buckets"]
+    result, found_facets = aggregate(searcher, everything, YEAR_AGGS, with_facets=True)
+    buckets = result["pubs"]["buckets"]
     years = {str(b["key"]): b["year"]["value"] or 0 for b in buckets}
     ranked = sorted(years, key=lambda pid: (-years[pid], pid))
     hits = []
@@ -373,13 +418,14 @@ def browse(
         first = searcher.search(qb.restrict(one, index.schema), 1).hits[0][1]
         docs = [(1.0, searcher.doc(first))]
         hits.append(_publication(docs, score=1.0, matched=0, pages=0, snippets=None))
-    total_pages = hit_count(searcher.search(everything, 1, count=True))
+    unscored = tantivy.Query.const_score_query(everything, 1.0)
+    total_pages = hit_count(searcher.search(unscored, 1, count=True))
     return SearchResults(
         query="",
         total=len(ranked),
         total_pages=total_pages,
         hits=tuple(hits),
-        facets=facets(searcher, everything),
+        facets=found_facets,
         offset=offset,
     )
 
@@ -415,6 +461,8 @@ def _publication(
                 ocr_confidence=page.ocr_confidence,
             )
         )
+        if len(page_hits) >= pages:
+            break  # the next page is not loaded
     assert first is not None, "a publication hit has at least one page document"
     pub = documents.publication_of(first)
     return PublicationHit(

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 import tantivy
 
 _SPACE = re.compile(r"\s+")
+#: The runs of white space that folding changes (every run but a lone space), each whole.
+_FOLDABLE = re.compile(r" \s+|[^\S ]\s*")
 #: What tantivy's ``Snippet.to_html`` escapes (&, <, >, " and ').
 _TANTIVY_ESCAPES = str.maketrans(
     {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"}
@@ -71,31 +73,26 @@ class Snippet:
     def folded(self) -> Snippet:
         """Every run of white space made one space, both ends stripped; marks kept on the
         same characters."""
-        pieces: list[str] = []
-        shift: list[tuple[int, int]] = []  # (old offset after a run, characters removed so far)
-        removed, last = 0, 0
-        for m in _SPACE.finditer(self.text):
-            pieces += [self.text[last : m.start()], " "]
-            removed += len(m.group()) - 1
-            shift.append((m.end(), removed))
-            last = m.end()
-        pieces.append(self.text[last:])
-        text = "".join(pieces)
+        text, marks = self.text, self.marks
+        ends: list[int] = []  # where each run that folding shortens or changes ends...
+        removed: list[int] = []  # ...and how many characters those runs removed so far
+        for m in _FOLDABLE.finditer(text):
+            ends.append(m.end())
+            removed.append((removed[-1] if removed else 0) + len(m.group()) - 1)
+        if ends:
+            text = _FOLDABLE.sub(" ", text)
 
-        ends = [end for end, _ in shift]
+            def moved(offset: int) -> int:
+                runs = bisect.bisect_right(ends, offset)  # the runs that end at or before it
+                return offset - (removed[runs - 1] if runs else 0)
 
-        def moved(offset: int) -> int:
-            runs = bisect.bisect_right(ends, offset)  # the runs that end at or before it
-            return offset - (shift[runs - 1][1] if runs else 0)
-
-        lead = len(text) - len(text.lstrip())
+            marks = tuple((moved(a), moved(b)) for a, b in marks)
         stripped = text.strip()
-        marks = tuple(
-            (a, b)
-            for a, b in ((moved(s) - lead, moved(e) - lead) for s, e in self.marks)
-            if 0 <= a < b <= len(stripped)
+        lead = len(text) - len(text.lstrip())
+        kept = tuple(
+            (a - lead, b - lead) for a, b in marks if 0 <= a - lead < b - lead <= len(stripped)
         )
-        return Snippet(text=stripped, marks=marks)
+        return Snippet(text=stripped, marks=kept)
 
     def split(self, sep: str) -> list[Snippet]:
         """The text cut at every `sep` (as :meth:`str.split`), each piece with its marks."""

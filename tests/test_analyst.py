@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import tantivy
 from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,12 +19,14 @@ from hypothesis import strategies as st
 from indexer import pipeline
 from indexer.model import IndexReport, IndexSettings
 from search import saved
-from search.build import Options
+from search.build import Options, restrict
 from search.cli import cli
 from search.errors import BadOptionError, ExitCode, QuerySyntaxError
 from search.pages import NotFoundError, export_pages, page_url, show_page, similar
 from search.query import Filters, Prefix, parse
-from search.searcher import search
+from search.reader import IndexReader
+from search.relax import plan
+from search.searcher import PUBLICATION_AGGS, aggregate, browse, facets, search
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +45,31 @@ def test_facets_count_publications_by_the_index(ix: Path) -> None:
     assert facets["language"]["sv"] == 6
     assert facets["author"]["Länsstyrelsen Stockholm"] == 5
     assert search(ix, "жертвам").facets["language"] == {"ru": 1}
+
+
+@pytest.mark.parametrize(
+    "text, filters",
+    [
+        ("barn", None),
+        ("barn OR skydd", Filters(types=("report",))),
+        ("tigeri", None),  # answered by its correction
+        ("människohandel barn tiggeri stöld kartläggning", None),  # with pages lacking words
+    ],
+)
+def test_facets_counted_with_the_publications_equal_separate_aggregations(
+    ix: Path, text: str, filters: Filters | None
+) -> None:
+    view = IndexReader(ix).view()
+    searcher = view.searcher
+    answer = plan(searcher, view.schema, text, filters, Options(analysis=view.analysis))
+    results = search(view, text, filters)
+    assert results.facets == facets(searcher, answer.query)
+    alone = searcher.aggregate(answer.query, PUBLICATION_AGGS)
+    assert results.total == len(alone["pubs"]["buckets"]) > 0
+    together, _ = aggregate(searcher, answer.query, PUBLICATION_AGGS, with_facets=True)
+    assert together["pubs"] == alone["pubs"]
+    everything = restrict(tantivy.Query.all_query(), view.schema, filters)
+    assert browse(view, filters).facets == facets(searcher, everything)
 
 
 def test_sort_by_date(ix: Path) -> None:

@@ -232,6 +232,14 @@ def test_a_worker_of_another_extractor_stops_the_run_and_caches_nothing(
     assert ExtractionCache(cache).size() == (0, 0)
 
 
+def test_a_local_cluster_runs_its_workers_quiet() -> None:
+    # no statistical profiler, slow health checks: the CPU goes to the extraction
+    with cl.connect("local:1") as local:
+        found = local.client.run(dask.config.get, "distributed.worker.profile.enabled")
+        ticks = local.client.run(dask.config.get, "distributed.admin.tick.interval")
+    assert list(found.values()) == [False] and list(ticks.values()) == ["1s"]
+
+
 def test_bad_local_scheduler_value(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         cli, ["index", "--index", str(tmp_path / "ix"), "--scheduler", "local:zero"]

@@ -58,3 +58,23 @@ def test_unmarked_text_is_escaped_without_touching_quotes() -> None:
     assert opening('a "b" & <c>').tagged() == 'a "b" &amp; &lt;c&gt;'
     assert Snippet(text="'x'", marks=((1, 2),)).tagged() == "&#x27;<b>x</b>&#x27;"
     assert list(Snippet(text="abc", marks=((0, 1),)).parts()) == [("a", True), ("bc", False)]
+
+
+def test_folding_keeps_marks_on_their_characters_across_every_kind_of_run() -> None:
+    text = "  a\n\tb  c d\u00a0e\r\n"  # runs: two spaces, newline+tab, two spaces, one, NBSP, CRLF
+    marks = ((2, 4), (5, 6), (8, 9), (10, 11), (12, 13))
+    folded = Snippet(text=text, marks=marks).folded()
+    assert folded.text == "a b c d e"
+    assert list(folded.parts()) == [
+        ("a ", True),
+        ("b", True),
+        (" ", False),
+        ("c", True),
+        (" ", False),
+        ("d", True),
+        (" ", False),
+        ("e", True),
+    ]
+    lone = Snippet(text="one two", marks=((4, 7),))
+    assert lone.folded() == lone
+    assert Snippet(text=" \n ", marks=((0, 1),)).folded() == Snippet(text="")
