@@ -39,7 +39,11 @@ from indexer.errors import (
 )
 from indexer.model import ANALYSES, NEUTRAL, STANDARD
 
-SCHEMA_VERSION = 5
+#: Bumped when an index written by an older pubsearch lacks something searches rely on:
+#: 5 added the ``variants`` lookup terms; 6 the word lookup terms (``<field>:w:...``) that
+#: take a spelling without diacritics to the stem of the spelling with them. An older
+#: index is refused with "rebuild" (exit 4) rather than answering with less.
+SCHEMA_VERSION = 6
 META_FILE = "pubsearch.json"
 MAX_TOKEN_BYTES = 240
 UNDETERMINED = "und"

@@ -8,8 +8,10 @@ The commands import what reads the index (tantivy) when they run, so that import
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from pathlib import Path
+from types import FrameType
 
 import click
 
@@ -135,9 +137,14 @@ def daemon_cmd(socket_path: Path | None) -> None:
     if path is None:
         raise DaemonError(f"{client.DAEMON_ENV}={client.OFF}: give the socket with --socket")
     daemon = Daemon(Path(path).absolute(), sys.stderr)
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops it as Ctrl-C does
     click.echo(f"pubsearch daemon: listening on {daemon.path} (Ctrl-C stops it)", err=True)
     try:
         why = daemon.serve()
     except KeyboardInterrupt:
         why = f"stopped after {daemon.served} requests"
     click.echo(f"pubsearch daemon: {why}", err=True)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt

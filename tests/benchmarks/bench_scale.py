@@ -238,7 +238,7 @@ def daemon_running(env: dict[str, str]) -> Iterator[dict[str, str]]:
                 time.sleep(0.05)
             yield env
         finally:
-            proc.send_signal(signal.SIGINT)
+            proc.terminate()  # SIGTERM: Ctrl-C's signal is ignored in background jobs
             proc.wait(timeout=30)
 
 
