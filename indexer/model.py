@@ -82,7 +82,7 @@ __all__ = [  # re-exported: records, their codes and settings come from one plac
 ]
 
 #: Bumped whenever extraction output changes for the same input (part of the cache key).
-EXTRACTOR_VERSION = 4
+EXTRACTOR_VERSION = 5
 #: Bumped whenever :func:`indexer.analyze.file_text` gives other texts for the same pages.
 ANALYSIS_VERSION = 2
 
