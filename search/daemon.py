@@ -83,7 +83,7 @@ def code_stamp() -> dict[str, int]:
         if isinstance(path, str) and path.startswith(roots):
             try:
                 stamp[path] = os.stat(path).st_mtime_ns
-            except OSError:
+            except OSError:  # gone from disk: never equal to a time, so it counts as changed
                 stamp[path] = -1
     return stamp
 
@@ -180,7 +180,7 @@ class Daemon:
         try:
             probe.settimeout(client.CONNECT_TIMEOUT)
             probe.connect(str(self.path))
-        except OSError:
+        except OSError:  # refused or no such socket: nobody listens there
             return False
         finally:
             probe.close()

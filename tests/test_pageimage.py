@@ -244,20 +244,28 @@ def test_show_png_writes_the_page_with_the_words_marked(ix: Path, tmp_path: Path
 # ---------------------------------------------------------------- limits
 
 
-def slow_pdf(path: Path, side: int = 12_000) -> Path:
-    """A one-page PDF whose page is one huge grey image: PDFium takes seconds to draw it."""
+def slow_pdf(path: Path, side: int = 12_000, images: int = 16) -> Path:
+    """A one-page PDF whose page is `images` huge grey images, one over the other: PDFium
+    decodes each (0.2-0.3 s apiece on the 2-core test machine, so seconds in all: one alone
+    drew within the tests' 0.3 s limit on a quiet machine); each is freed before the next,
+    so memory stays near one image's."""
     data = zlib.compress(b"\x80" * (side * side), 1)
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
-        b"/Resources << /XObject << /Im0 5 0 R >> >> /Contents 4 0 R >>",
-        b"<< /Length 30 >>\nstream\nq 595 0 0 842 0 0 cm /Im0 Do Q\nendstream",
+    draws = b"".join(b"q 595 0 0 842 0 0 cm /Im%d Do Q\n" % n for n in range(images))
+    xobjects = b" ".join(b"/Im%d %d 0 R" % (n, 5 + n) for n in range(images))
+    image = (
         b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
         b"/BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\nstream\n"
         % (side, side, len(data))
         + data
-        + b"\nendstream",
+        + b"\nendstream"
+    )
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /XObject << " + xobjects + b" >> >> /Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n" % len(draws) + draws + b"endstream",
+        *[image] * images,
     ]
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
