@@ -176,15 +176,7 @@ class _Run:
         elif change.step is Step.UNCHANGED and rec is not None:
             self.emit(_unchanged(rec))
         elif change.step is Step.TOUCH and rec is not None and source is not None:
-            moved = replace(
-                rec,
-                key=source.key,
-                path=str(source.path),
-                abspath=source.key,
-                size=change.size,
-                mtime_ns=change.mtime_ns,
-                sha256=change.sha256,
-            )
+            moved = reread.as_found(rec, change, sha256=change.sha256)
             self.store.put_record(moved)
             self.emit(
                 FileEvent(

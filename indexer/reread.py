@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from typing import Any
 
 from indexer.model import Change, FileRecord, OcrState, Page, Status
 
@@ -69,19 +70,25 @@ def kept_detail(record: FileRecord, failure: str) -> str:
     return f"{record.detail} ({again})" if record.detail else again
 
 
-def kept_record(change: Change) -> FileRecord:
-    """The record of a file that failed as a whole, its pages kept: the old one, for the
-    file as it is now (path, size, time, catalog metadata)."""
-    record, source = change.record, change.source
-    assert record is not None and source is not None and source.path is not None
+def as_found(record: FileRecord, change: Change, **more: Any) -> FileRecord:
+    """`record` for the file where and as the plan found it now (path, key, size, time),
+    with `more` fields changed too."""
+    source = change.source
+    assert source is not None and source.path is not None
     return replace(
         record,
         key=source.key,
-        id=change.id,
         path=str(source.path),
         abspath=source.key,
         size=change.size,
         mtime_ns=change.mtime_ns,
-        meta_hash=source.meta_hash,
-        source=source.origin,
+        **more,
     )
+
+
+def kept_record(change: Change) -> FileRecord:
+    """The record of a file that failed as a whole, its pages kept: the old one, for the
+    file as it is now (path, size, time, catalog metadata)."""
+    record, source = change.record, change.source
+    assert record is not None and source is not None
+    return as_found(record, change, id=change.id, meta_hash=source.meta_hash, source=source.origin)

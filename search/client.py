@@ -85,7 +85,7 @@ def receive(conn: socket.socket) -> dict[str, object] | None:
         return None
     try:
         message = marshal.loads(body)
-    except (EOFError, ValueError, TypeError):
+    except (EOFError, ValueError, TypeError):  # not a marshal dump: as if nobody answered
         return None
     return message if isinstance(message, dict) else None
 

@@ -349,27 +349,17 @@ def _group(
     document is loaded but for a key none of them has."""
     ids = {s.pub_key(pid): pid for pid in matched}
     keys = searcher.fast_field_values(s.F_PUB_KEY, [a for _, a in hits]) if hits else []
+    groups: dict[str, list[tuple[float, tantivy.DocAddress]]] = {}
     by_key: dict[int | float | bool | None, list[tuple[float, tantivy.DocAddress]]] = {}
     for hit, key in zip(hits, keys, strict=True):
-        found = by_key.get(key)
-        if found is None:
-            by_key[key] = [hit]
-        else:
-            found.append(hit)
-    groups: dict[str, list[tuple[float, tantivy.DocAddress]]] = {}
-    for key, found in by_key.items():
-        pid = ids.get(int(key)) if key is not None else None
-        if pid is None:
-            break
-        groups[pid] = found
-    else:
-        return groups
-    groups = {}
-    for (score, address), key in zip(hits, keys, strict=True):  # some key is not known
-        pid = ids.get(int(key)) if key is not None else None
-        if pid is None:
-            pid = documents.pub_id_of(searcher.doc(address))
-        groups.setdefault(pid, []).append((score, address))
+        group = by_key.get(key)
+        if group is None:
+            pid = ids.get(int(key)) if key is not None else None
+            if pid is None:  # a key none of `matched` has: the id of the stored document
+                groups.setdefault(documents.pub_id_of(searcher.doc(hit[1])), []).append(hit)
+                continue
+            group = by_key[key] = groups.setdefault(pid, [])
+        group.append(hit)
     return groups
 
 
@@ -409,8 +399,7 @@ def browse(
     index, searcher = view.index, view.searcher
     everything = qb.restrict(tantivy.Query.all_query(), index.schema, filters)
     result, found_facets = aggregate(searcher, everything, YEAR_AGGS, with_facets=True)
-    buckets = result["pubs"]["buckets"]
-    years = {str(b["key"]): b["year"]["value"] or 0 for b in buckets}
+    years = _publication_years(result)
     ranked = sorted(years, key=lambda pid: (-years[pid], pid))
     hits = []
     for pid in ranked[offset : offset + limit]:
