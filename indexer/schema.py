@@ -21,6 +21,7 @@ split on whitespace only and indexes no frequencies or positions.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Mapping
@@ -296,6 +297,7 @@ def open_index(index_dir: Path) -> tantivy.Index:
     return _register(tantivy.Index.open(str(index_dir)), analysis_of(index_dir))
 
 
+@functools.lru_cache(maxsize=1 << 17)  # a search maps every matching publication's id
 def pub_key(pub_id: str) -> int:
     """The :data:`F_PUB_KEY` of publication `pub_id`: 63 bits of its BLAKE2b hash."""
     return int.from_bytes(hashlib.blake2b(pub_id.encode(), digest_size=8).digest()) >> 1

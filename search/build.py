@@ -94,10 +94,18 @@ class _Builder:
             self._present[code] = self.searcher.doc_freq(s.F_LANG, code) > 0
         return self._present[code]
 
+    def holds(self, field: str, tokens: list[tuple[int, str]]) -> bool:
+        """Whether some document holds each of `tokens` in `field` (without a searcher:
+        assumed). A term no document holds adds nothing to a query but its cost, paid in
+        every segment of the index, so it is left out."""
+        return self.searcher is None or all(self.searcher.doc_freq(field, t) for _, t in tokens)
+
     def field(
         self, code: str, field: str, word: str, tokens: list[tuple[int, str]]
-    ) -> tantivy.Query:
-        exact = _field_query(self.schema, field, tokens)
+    ) -> tantivy.Query | None:
+        """`word` (analyzed: `tokens`) in `field` with its expansions, or None when no
+        page or title holds any of them there."""
+        exact = _field_query(self.schema, field, tokens) if self.holds(field, tokens) else None
         if (
             len(tokens) != 1
             or not self.options.expand
@@ -117,7 +125,8 @@ class _Builder:
         # Forms of one word, as BM25 of their merged postings would: the best form in
         # full, every other form the page holds at the tie-breaker's share (a page with
         # both "offer" and "brottsoffer" above one with only "offer" as often).
-        return tantivy.Query.disjunction_max_query([exact, *extra], TIE_BREAKER)
+        forms = [exact, *extra] if exact is not None else extra
+        return tantivy.Query.disjunction_max_query(forms, TIE_BREAKER)
 
     def analyzed(self, code: str, text: str) -> list[tuple[int, str]]:
         return analyzed(code, text, self.options.analysis)
@@ -131,19 +140,21 @@ class _Builder:
         for code, spec in s.LANGUAGES.items():
             tokens = self.analyzed(code, text)
             if tokens:
-                alternatives.append(self.field(code, spec.text_field, text, tokens))
-                alternatives.append(
-                    tantivy.Query.boost_query(
-                        self.field(code, spec.meta_field, text, tokens),
-                        self.options.meta_weight,
-                    )
-                )
+                in_text = self.field(code, spec.text_field, text, tokens)
+                if in_text is not None:
+                    alternatives.append(in_text)
+                in_meta = self.field(code, spec.meta_field, text, tokens)
+                if in_meta is not None:
+                    weight = self.options.meta_weight
+                    alternatives.append(tantivy.Query.boost_query(in_meta, weight))
             else:  # only stop words for this language: every page of it satisfies them
                 alternatives.append(
                     tantivy.Query.const_score_query(
                         tantivy.Query.term_query(schema, s.F_LANG, code), 0.0
                     )
                 )
+        if not alternatives:  # in no page and no title
+            return tantivy.Query.empty_query()
         return tantivy.Query.disjunction_max_query(alternatives, TIE_BREAKER)
 
     def prefix(self, text: str) -> tantivy.Query:
@@ -180,11 +191,13 @@ class _Builder:
         neutral = analyzed(s.UNDETERMINED, text)
         if neutral:
             alternatives += [
-                _field_query(self.schema, f, neutral) for f in (s.F_TITLE, s.F_SUBTITLE)
+                _field_query(self.schema, f, neutral)
+                for f in (s.F_TITLE, s.F_SUBTITLE)
+                if self.holds(f, neutral)
             ]
         for code, spec in s.LANGUAGES.items():
             tokens = self.analyzed(code, text)
-            if tokens:
+            if tokens and self.holds(spec.meta_field, tokens):
                 alternatives.append(_field_query(self.schema, spec.meta_field, tokens))
         if not alternatives:
             return tantivy.Query.empty_query()
@@ -280,14 +293,18 @@ def restrict(
 
 
 def title_query(
-    node: Node, schema: tantivy.Schema, options: Options | None = None
+    node: Node,
+    schema: tantivy.Schema,
+    options: Options | None = None,
+    searcher: tantivy.Searcher | None = None,
 ) -> tantivy.Query | None:
     """Pages whose publication title or subtitle matches any word or phrase of the query
-    (None when the query has none): used to rank such publications higher."""
+    (None when the query has none): used to rank such publications higher. Given the
+    index's `searcher`, terms no title holds are left out."""
     texts = [w.text for w in walk_words(node) if isinstance(w, (Word, Phrase)) and not w.field]
     if not texts:
         return None
-    builder = _Builder(schema, options or Options(), None)
+    builder = _Builder(schema, options or Options(), searcher)
     return tantivy.Query.boolean_query([(tantivy.Occur.Should, builder.title(t)) for t in texts])
 
 

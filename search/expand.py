@@ -50,6 +50,9 @@ COMPOUND_WEIGHT = 0.6
 MAX_VARIANTS = 40
 #: Most lookup terms one folded or compound lookup reads (far above any real answer).
 MAX_LOOKUP = 5_000
+#: Most terms read to find a word's inflection variants at once (past that, one lookup
+#: per variant: a few dozen, each as costly as reading about 30 terms).
+MAX_PREFIX = 300
 
 
 def inflection_variants(
@@ -65,7 +68,15 @@ def inflection_variants(
         if token.endswith(ending) and len(base) >= 3:
             roots.add(base)
     candidates = {root + ending for root in roots for ending in ("", *endings)} - {token}
-    found = [term for term in candidates if searcher.doc_freq(field, term) > 0]
+    # Every candidate starts with the shortest root: one bounded read of the terms with
+    # that prefix answers for all of them, unless the prefix starts too many terms
+    # (then each candidate is one lookup).
+    listed = searcher.terms_with_prefix(field, min(roots, key=len), limit=MAX_PREFIX + 1)
+    if len(listed) <= MAX_PREFIX:
+        held = {term for term, _ in listed}
+        found = [term for term in candidates if term in held]
+    else:
+        found = [term for term in candidates if searcher.doc_freq(field, term) > 0]
     return sorted(found)[:MAX_VARIANTS]
 
 

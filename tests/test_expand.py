@@ -6,13 +6,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import tantivy
 from conftest import real_pdf
 
 from indexer import pipeline, schema
 from indexer.model import IndexReport, IndexSettings
-from search.build import build
+from search import expand
+from search.build import Options, _Builder, build
 from search.expand import ENDINGS, Terms, compoundable, foldable, inflection_variants
 from search.query import parse
+from search.reader import IndexReader
 from search.searcher import SearchResults, search
 
 
@@ -145,3 +148,40 @@ def test_a_page_with_the_word_and_its_compounds_ranks_above_the_word_alone(
         for score, address in searcher.search(query, 10).hits
     }
     assert scores["both"] > scores["alone"] > 0
+
+
+@pytest.mark.parametrize("text", ["barn", "skyddet", "offer", "forordning", "жертвам", "помощ"])
+def test_terms_no_document_holds_are_left_out_with_the_same_scores(
+    ix: Path, text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view = IndexReader(ix).view()
+    searcher = view.searcher
+
+    def built() -> tantivy.Query:
+        return build(parse(text), view.schema, options=Options(), searcher=searcher)
+
+    pruned = built()
+    monkeypatch.setattr(_Builder, "holds", lambda *_: True)
+    whole = built()
+    # each term query costs a lookup in every segment: the pruned one has far fewer
+    assert repr(pruned).count("TermQuery(") < repr(whole).count("TermQuery(") / 2
+    assert searcher.search(pruned, 100).hits == searcher.search(whole, 100).hits
+
+
+def test_a_word_no_document_holds_matches_nothing(ix: Path) -> None:
+    view = IndexReader(ix).view()
+    query = build(parse("barn xyzzyq"), view.schema, searcher=view.searcher)
+    assert not view.searcher.search(query, 10).hits
+    assert search(ix, "barn OR xyzzyq").total == search(ix, "barn").total > 0
+
+
+@pytest.mark.parametrize("language, token", [("sv", "skydd"), ("sv", "barnen"), ("sv", "barn")])
+def test_inflection_variants_read_at_once_or_one_by_one_agree(
+    ix: Path, language: str, token: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    searcher = IndexReader(ix).view().searcher
+    field = schema.text_field(language)
+    at_once = inflection_variants(searcher, field, language, token)
+    monkeypatch.setattr(expand, "MAX_PREFIX", 0)  # every prefix starts too many terms
+    assert inflection_variants(searcher, field, language, token) == at_once
+    assert at_once
