@@ -26,7 +26,7 @@ from search.snippets import Snippet, Snippets
 #: How many top page hits are read at first to group them by publication (publications
 #: rank by their best page); four times as many each time, until no publication left
 #: unread can rank among those asked for.
-FIRST_PAGE_HITS = 2_000
+FIRST_PAGE_HITS = 500
 MAX_PUBLICATIONS = 100_000
 
 
