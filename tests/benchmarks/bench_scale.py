@@ -13,9 +13,9 @@ For each index it prints: in-process search time (``search.searcher.search`` ove
 reader, as the web server runs it: p50 and p99 over every round of a fixed set of
 :data:`QUERIES`); ``pubsearch search --json`` as a process (median of 7, for three
 queries; run by itself, and answered by a ``pubsearch daemon``); the web search page (full
-HTTP round trip on loopback, p50 and p99); the index size on disk; and the build's pages
-per second from the extraction cache (``pubsearch index --rebuild`` through the command,
-process start-up included).
+HTTP round trip on loopback, p50 and p99); the index size on disk and its segments; and
+the build's pages per second from the extraction cache (``pubsearch index --rebuild``
+through the command, process start-up included).
 
     .venv/bin/python tests/benchmarks/bench_scale.py [REALPDFS] [--pages N] [--work DIR]
         [--rounds N] [--reuse] [--markdown]
@@ -298,6 +298,7 @@ def measure(
         "web_p50": percentile(web, 0.5),
         "web_p99": percentile(web, 0.99),
         "size": disk_size(index_dir),
+        "segments": len(json.loads((index_dir / "meta.json").read_text())["segments"]),
     }
 
 
@@ -335,6 +336,12 @@ def table(small: dict[str, Any], large: dict[str, Any]) -> list[str]:
         ("web search page p50", small["web_p50"], large["web_p50"], "{:.1f} ms"),
         ("web search page p99", small["web_p99"], large["web_p99"], "{:.1f} ms"),
         ("index size on disk", small["size"] / 2**20, large["size"] / 2**20, "{:,.0f} MiB"),
+        (
+            "index segments (each query looks up its terms in every one)",
+            small["segments"],
+            large["segments"],
+            "{:.0f}",
+        ),
     ]
     if "build" in small and "build" in large:
         a, b = small["build"], large["build"]
