@@ -38,8 +38,13 @@ def run(checkout: Path, index: Path, rounds: int) -> list[float]:
     """Milliseconds of every timed search, with the code of `checkout`."""
     env = {**os.environ, "PYTHONPATH": str(checkout), "PUBSEARCH_DAEMON": "off"}
     code = MEASURE.format(here=str(HERE), index=str(index), rounds=rounds)
-    out = subprocess.run(
-        [sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True
+    out = subprocess.run(  # in `checkout`: `-c` puts the working folder first on sys.path
+        [sys.executable, "-c", code],
+        cwd=checkout,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return [float(x) for x in json.loads(out.stdout)]
 
