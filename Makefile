@@ -10,7 +10,7 @@ demo serve: export PUBSEARCH_INDEX := $(PUBSEARCH_INDEX)
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install system demo serve test lint typecheck check bench bench-web bench-ocr bench-scale bench-cluster eval eval-doc corpus \
+.PHONY: help install system demo serve test test-fast wheel-check lint typecheck check bench bench-web bench-ocr bench-scale bench-cluster eval eval-doc corpus \
 	screenshot clean fidelity
 REALPDFS ?= ../shared/realpdfs
 
@@ -43,12 +43,19 @@ serve: $(STAMP) ## Index the bundled corpus and serve the search page at http://
 	$(PUBSEARCH) index -q
 	$(PUBSEARCH) serve
 
-test: system $(STAMP) ## Run the test suite
+test: system $(STAMP) ## Run the whole test suite, as CI does
 	$(VENV)/bin/pytest -q
 
-lint: $(STAMP) ## ruff format --check and ruff check
+test-fast: $(STAMP) ## The quick subset: no slow, browser, OCR or cluster tests (about a minute)
+	$(VENV)/bin/pytest -q -m "not slow and not browser and not ocr and not cluster"
+
+wheel-check: $(STAMP) ## Build a wheel, install it into a fresh venv and search from it
+	$(PY) tests/wheel_check.py
+
+lint: $(STAMP) ## ruff format --check, ruff check, and the import contracts (lint-imports)
 	$(VENV)/bin/ruff format --check indexer search tests corpus/build.py docs/screenshot.py
 	$(VENV)/bin/ruff check indexer search tests corpus/build.py docs/screenshot.py
+	$(VENV)/bin/lint-imports
 
 typecheck: $(STAMP) ## mypy --strict on indexer and search
 	$(VENV)/bin/mypy

@@ -3,17 +3,18 @@
 Standard library only: :mod:`search` imports records from here without loading tantivy's
 writer side, pdfminer, langdetect or multiprocessing. Records are frozen, slotted and
 built with keywords. The enums are defined in :mod:`indexer.codes`, ``IndexSettings``,
-``Limits`` and ``OcrSettings`` in :mod:`indexer.settings`; both are re-exported here
-(``from indexer.model import Reason, IndexSettings``).
+``Limits`` and ``OcrSettings`` in :mod:`indexer.settings`, the records of reading one
+file (jobs, raw pages, OCR, page texts, extractions) in :mod:`indexer.reading`; all are
+re-exported here (``from indexer.model import Reason, IndexSettings, RawPage``).
 
 Data flow and the record of each step::
 
-    catalog / paths      CatalogEntry -> Source                       (indexer.plan)
-    index file records   FileRecord -> Change                         (indexer.plan)
-    extraction           Job -> PdfInfo + RawPage... = Extraction     (indexer.workers)
-    OCR                  OcrPlan -> OcrPage... = OcrOutcome           (indexer.workers, ocr)
-    building             Publication + Page...                        (indexer.build)
-    writing              documents, FileRecord                        (indexer.store)
+    catalog / paths      CatalogEntry -> Source                       (indexer.planning.changes)
+    index file records   FileRecord -> Change                         (indexer.planning.changes)
+    extraction           Job -> PdfInfo + RawPage... = Extraction     (indexer.execution.pool)
+    OCR                  OcrPlan -> OcrPage... = OcrOutcome           (indexer.execution.pool, ocr)
+    building             Publication + Page...                        (indexer.planning.records)
+    writing              documents, FileRecord                        (indexer.index.store)
     reporting            FileEvent... -> IndexReport                  (indexer.pipeline)
 """
 
@@ -40,6 +41,24 @@ from indexer.codes import (
     Status,
     Step,
 )
+from indexer.reading import (
+    ANALYSIS_VERSION,
+    EXTRACTOR_VERSION,
+    Extraction,
+    ExtractJob,
+    FileFailure,
+    FileText,
+    Job,
+    OcrJob,
+    OcrOutcome,
+    OcrPage,
+    OcrPlan,
+    PageText,
+    PdfInfo,
+    RawPage,
+    TextJob,
+    TextRequest,
+)
 from indexer.settings import (
     ANALYSES,
     COMMIT_EVERY_FILES,
@@ -57,195 +76,45 @@ from indexer.settings import (
 
 __all__ = [  # re-exported: records, their codes and settings come from one place
     "ANALYSES",
+    "ANALYSIS_VERSION",
     "COMMIT_EVERY_FILES",
     "COMMIT_EVERY_SECONDS",
     "DEFAULT_MEMORY_MB",
     "DEFAULT_OCR_TIMEOUT",
     "DEFAULT_PAGE_TIMEOUT",
     "DEFAULT_TIMEOUT",
+    "EXTRACTOR_VERSION",
     "LIMIT_REASONS",
     "NEUTRAL",
     "OCR_MODES",
     "STANDARD",
     "WRITTEN",
     "Action",
+    "ExtractJob",
+    "Extraction",
+    "FileFailure",
+    "FileText",
     "IndexSettings",
+    "Job",
     "Limits",
+    "OcrJob",
     "OcrMode",
+    "OcrOutcome",
+    "OcrPage",
+    "OcrPlan",
     "OcrSettings",
     "OcrState",
     "Origin",
     "PageQuality",
+    "PageText",
+    "PdfInfo",
+    "RawPage",
     "Reason",
     "Status",
     "Step",
+    "TextJob",
+    "TextRequest",
 ]
-
-#: Bumped whenever extraction output changes for the same input (part of the cache key).
-EXTRACTOR_VERSION = 5
-#: Bumped whenever :func:`indexer.analyze.file_text` gives other texts for the same pages.
-ANALYSIS_VERSION = 2
-
-# ---------------------------------------------------------------- extraction and OCR
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PdfInfo:
-    """Document-level facts read from the PDF.
-    title, author: from the document info dictionary, stripped; None when absent or empty.
-    year: the creation year (``/CreationDate``), else the modification year, else None.
-    page_count: number of pages in the page tree.
-    encrypted: whether the file is encrypted (and was opened with a password, maybe empty).
-    """
-
-    title: str | None
-    author: str | None
-    year: int | None
-    page_count: int
-    encrypted: bool
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RawPage:
-    """The text pdfminer found on one page.
-    number: 1-based page number.
-    text: text boxes in reading order, separated by blank lines; may hold ``(cid:N)`` runs.
-    error: why the page could not be read, for people (``out-of-memory (over the 2048 MB
-        limit)``, a parse error), or None; reason: its code.
-    image_share: the share of the page's area covered by images (0..1): a page of little
-        text on a big image is a scan with, at most, a stamped header.
-    """
-
-    number: int
-    text: str
-    error: str | None = None
-    reason: Reason | None = None
-    image_share: float = 0.0
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class OcrPage:
-    """What OCR made of one page.
-    number: 1-based page number; text: lines and paragraphs ('' when nothing was read);
-    confidence: mean word confidence 0-100 (None without words); rotation: degrees the
-    page was turned clockwise to read it; languages: the Tesseract languages used
-    (``swe+eng``); seconds: time spent (0 for a cache hit); cached: read from the cache;
-    error: why the page could not be read (``timeout``, a Tesseract message), or None;
-    note: what the user should know about how it was read ('' for nothing), e.g. a poster
-    rendered at a lower resolution to stay within the pixel cap.
-    """
-
-    number: int
-    text: str = ""
-    confidence: float | None = None
-    rotation: int = 0
-    languages: str = ""
-    seconds: float = 0.0
-    cached: bool = False
-    error: str | None = None
-    note: str = ""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class OcrPlan:
-    """Pages of one file to read with OCR, in a worker. pages: 1-based page numbers;
-    languages: ISO codes to read them in (empty: by the script Tesseract's OSD sees);
-    cache_dir: the cache root ('' for none); timeout: seconds per page; osd_timeout: for
-    its orientation (None: `timeout`)."""
-
-    pages: tuple[int, ...]
-    languages: tuple[str, ...]
-    cache_dir: str
-    timeout: float
-    osd_timeout: float | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class OcrOutcome:
-    """What OCR made of the pages of an :class:`OcrPlan`, in order; `text`: the file's
-    page texts with the OCR text in, when the worker made them."""
-
-    pages: tuple[OcrPage, ...]
-    text: FileText | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TextRequest:
-    """How to make the page texts of one file's raw pages (sent with a job to a worker).
-    languages: the languages the catalog entry declares (detection chooses among them);
-    normalize: False for the evaluation ablation without normalization; ocr_mode: which
-    pages need OCR; ocr_runs: whether OCR will read them (then the languages to read them
-    in are worked out too).
-    """
-
-    languages: tuple[str, ...] = ()
-    normalize: bool = True
-    ocr_mode: OcrMode = OcrMode.AUTO
-    ocr_runs: bool = False
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PageText:
-    """One page's text as it is indexed: normalized, with its language's fixes; language:
-    analyzer code (``und`` when unsure or unusable); quality: of the text (of the OCR
-    text when OCR read the page)."""
-
-    number: int
-    text: str
-    language: str
-    quality: PageQuality
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class FileText:
-    """Normalization and language detection of one file, done where it was extracted.
-    pages: every page in order; needs_ocr: the pages OCR should read (empty when OCR text
-    was given); ocr_languages: the languages to read them in.
-    """
-
-    pages: tuple[PageText, ...]
-    needs_ocr: tuple[int, ...] = ()
-    ocr_languages: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Job:
-    """One file to extract (or, with `ocr`, pages of it to read with OCR; or, with `pages`
-    and no `ocr`, text already extracted): `key` identifies it to the caller. With `text`
-    the worker also normalizes and language-tags the file (:mod:`indexer.analyze`)."""
-
-    key: str
-    path: Path
-    passwords: tuple[str, ...] = ()
-    ocr: OcrPlan | None = None
-    pages: tuple[RawPage, ...] | None = None
-    text: TextRequest | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class FileFailure:
-    """Why a whole file could not be read: a reason code and a detail for people."""
-
-    reason: Reason
-    detail: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Extraction:
-    """Everything extraction produced for one file.
-    info: document facts, or None when the file could not be opened.
-    pages: every page in order (with per-page errors such as ``timeout``).
-    failure: why the whole file failed, else None.
-    limits: the limits it ran under; a cached timeout or out-of-memory is retried only
-        under a larger limit.
-    """
-
-    info: PdfInfo | None
-    pages: tuple[RawPage, ...]
-    failure: FileFailure | None
-    limits: Limits
-    text: FileText | None = None  # made by the worker (not cached: depends on the run)
-
 
 # ---------------------------------------------------------------- publications
 
@@ -301,7 +170,7 @@ class Page:
     """One page ready to index.
     number: 1-based page number (0 for the one document of an entry without a PDF).
     text: normalized text ('' when the page has no usable text).
-    language: analyzer code (key of :data:`indexer.schema.LANGUAGES`).
+    language: analyzer code (key of :data:`indexer.index.schema.LANGUAGES`).
     quality: see :class:`PageQuality` (of the OCR text when OCR read it).
     error: why the page could not be read, or None.
     ocr: see :class:`OcrState`; ocr_confidence: mean OCR word confidence 0-100 when OCR'd.

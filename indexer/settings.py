@@ -84,7 +84,7 @@ class IndexSettings:
     commit_every, commit_seconds: the commit policy; analysis (for a new index) and
     normalize: evaluation ablations; scheduler: run the per-file work on a Dask cluster
     (``local``, ``local:N`` or ``tcp://HOST:8786``; None: the built-in pool, see
-    :mod:`indexer.cluster`); on_plan(n): called with the number of files that need
+    :mod:`indexer.execution.cluster`); on_plan(n): called with the number of files that need
     work; on_file(event): called after each file.
     """
 

@@ -1,6 +1,6 @@
 """``python -m search`` runs the ``pubsearch`` command."""
 
-from search.client import main
+from search.console import main
 
 if __name__ == "__main__":
     main()

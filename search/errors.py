@@ -7,6 +7,7 @@ Hierarchy (each class carries the exit code ``pubsearch`` ends with)::
         ├── QuerySyntaxError (+ ValueError)     BAD_QUERY: the query text cannot be parsed
         │   └── UnknownFieldError               ``field:value`` names a field we don't have
         ├── BadOptionError (+ ValueError)       BAD_QUERY: an option value such as --year
+        ├── NotFoundError (+ LookupError)       NOT_FOUND: no such publication or page
         ├── PageImageError                      ERROR: the page picture cannot be made
         │   ├── RenderLimitError                the page took too long or too much memory
         │   └── RenderBusyError                 every render process stayed busy
@@ -25,6 +26,7 @@ __all__ = [
     "BadOptionError",
     "DaemonError",
     "ExitCode",
+    "NotFoundError",
     "PageImageError",
     "QuerySyntaxError",
     "RenderBusyError",
@@ -71,3 +73,9 @@ class DaemonError(SearchError):
     its folder) cannot be made there."""
 
     exit_code = ExitCode.DAEMON
+
+
+class NotFoundError(SearchError, LookupError):
+    """No such publication or page in the index."""
+
+    exit_code = ExitCode.NOT_FOUND

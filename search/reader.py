@@ -10,8 +10,8 @@ without reopening the index each time. When the index was recreated with another
 version or analysis (``pubsearch index --rebuild`` by another pubsearch), it is opened
 anew, which checks the schema version again.
 
-The library's readers (:func:`search.searcher.search`, ``browse``, ``show_page``...) take
-an :data:`Source`: an index folder (a command-line search opens it for its one search), a
+The library's readers (:func:`search.results.hits.search`, ``browse``, ``show_page``...) take
+an :data:`Readable`: an index folder (a command-line search opens it for its one search), a
 reader, or a view (several calls of one request over the same commit).
 """
 
@@ -25,7 +25,7 @@ from typing import TypeAlias
 
 import tantivy
 
-from indexer import schema as s
+from indexer.index import schema as s
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +34,7 @@ class View:
 
     index: the open index (its schema, and its analyzers registered);
     searcher: a searcher over that commit;
-    analysis: how the index analyzes text (:data:`indexer.schema.ANALYSES`);
+    analysis: how the index analyzes text (:data:`indexer.index.schema.ANALYSES`);
     generation: how many times the reader has reloaded or reopened the index before this
         view (views of the same reader and generation see the same commit).
     """
@@ -98,7 +98,7 @@ class IndexReader:
             return View(self._index, searcher, self._opened[1], self._generation)
 
 
-Source: TypeAlias = Path | IndexReader | View
+Readable: TypeAlias = Path | IndexReader | View
 
 #: The readers this process keeps, by absolute index folder (None: keep none, open the
 #: index for each view: a ``pubsearch`` process makes one search).
@@ -114,7 +114,7 @@ def keep_readers() -> None:
         _kept = {}
 
 
-def view_of(index: Source) -> View:
+def view_of(index: Readable) -> View:
     """The view to search: `index` itself, the latest commit of a reader, or of the index
     in a folder (opened for this one view, unless this process keeps its readers)."""
     if isinstance(index, View):

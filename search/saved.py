@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from indexer import schema as s
-from search import query as q
+from indexer.index import schema as s
 from search.errors import BadOptionError
-from search.pages import export_pages
+from search.query import syntax as q
+from search.results.export import export_pages
 
 SAVED_FILE = "saved.json"
 
@@ -58,7 +58,7 @@ def _store(index_dir: Path, data: dict[str, dict[str, Any]]) -> None:
 
 def add(index_dir: Path, name: str, query: str, exact: bool = False) -> None:
     """Save `query` as `name` (replacing a query of that name); it must parse. `exact`:
-    only pages with every word (see :func:`search.relax.plan`)."""
+    only pages with every word (see :func:`search.results.planner.plan`)."""
     s.open_index(index_dir)  # a clear error when there is no index
     q.parse(query)
     data = _load(index_dir)

@@ -15,18 +15,7 @@ from fpdf import FPDF
 
 from indexer import pipeline
 from indexer.model import IndexReport, IndexSettings
-
-ROOT = Path(__file__).resolve().parent.parent
-CATALOG = ROOT / "corpus" / "catalog.toml"
-REALPDFS = Path(os.environ.get("PUBSEARCH_REALPDFS", ROOT.parent / "shared" / "realpdfs"))
-
-
-def real_pdf(relative: str) -> Path:
-    """A file of the shared real-world PDF collection, or skip the test if it is absent."""
-    path = REALPDFS / relative
-    if not path.is_file():
-        pytest.skip(f"real-world PDF collection not available: {path} is missing")
-    return path
+from tests.support import CATALOG
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -45,7 +34,7 @@ def extraction_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]
 @pytest.fixture(scope="session", autouse=True)
 def no_daemon() -> Iterator[None]:
     """``pubsearch`` processes the tests start run their commands themselves, never through
-    a ``pubsearch daemon`` the developer may have running (tests/test_daemon.py starts
+    a ``pubsearch daemon`` the developer may have running (tests/search/test_daemon.py starts
     its own)."""
     old = os.environ.get("PUBSEARCH_DAEMON")
     os.environ["PUBSEARCH_DAEMON"] = "off"
@@ -92,3 +81,9 @@ def make_pdf(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return make
+
+
+@pytest.fixture(scope="session")
+def ix(corpus_index: tuple[Path, IndexReport]) -> Path:
+    """The folder of the session's index of the bundled corpus."""
+    return corpus_index[0]

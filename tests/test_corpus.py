@@ -10,10 +10,10 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from conftest import CATALOG, ROOT
 
-from indexer.catalog import load_catalog
-from indexer.extract import iter_pages
+from indexer.extraction.pdf import iter_pages
+from indexer.planning.catalog import load_catalog
+from tests.support import CATALOG, ROOT
 
 RAW_ENTRIES: list[dict[str, Any]] = tomllib.loads(CATALOG.read_text())["publication"]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from search.query import parse
+from search.query.syntax import parse
 
 sys.path.insert(0, str(Path(__file__).parent / "eval"))
 import run_eval

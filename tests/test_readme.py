@@ -18,9 +18,9 @@ from click.testing import CliRunner
 
 from indexer import pipeline
 from indexer.model import IndexSettings
-from search.cli import cli
+from search.cli.main import cli
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[1]
 _BLOCK = re.compile(r"^( *)```console\n(.*?)^\1```", re.S | re.M)
 
 

@@ -35,11 +35,15 @@ import time
 from collections import deque
 from pathlib import Path
 
-from indexer import build, cluster, pipeline, plan, schema
-from indexer.cache import ExtractionCache
-from indexer.catalog import iter_pdfs
-from indexer.documents import page_documents
+from indexer import pipeline
+from indexer.execution import cluster
+from indexer.extraction.cache import ExtractionCache
+from indexer.index import schema
+from indexer.index.documents import page_documents
 from indexer.model import IndexReport, IndexSettings, OcrMode, Source
+from indexer.planning import changes as plan
+from indexer.planning import records
+from indexer.planning.catalog import iter_pdfs
 
 ROOT = Path(__file__).resolve().parents[2]
 REALPDFS = ROOT.parent / "shared" / "realpdfs"
@@ -124,7 +128,7 @@ def writer_speed(work: Path, paths: list[Path]) -> tuple[int, float]:
         if hit is None or hit.info is None or not hit.pages:
             continue
         ready.append(
-            build.build_publication(
+            records.build_publication(
                 Source(path=pdf),
                 plan.slugify(pdf.stem),
                 sha256="x",

@@ -29,10 +29,10 @@ from collections import Counter
 from pathlib import Path
 
 from indexer import pipeline
-from indexer.extract import iter_pages
+from indexer.extraction.normalize import normalize_document
+from indexer.extraction.ocr import engine, ocr_page, recognize, render
+from indexer.extraction.pdf import iter_pages
 from indexer.model import IndexReport, IndexSettings
-from indexer.normalize import normalize_document
-from indexer.ocr import engine, ocr_page, recognize, render
 
 ROOT = Path(__file__).resolve().parents[2]
 

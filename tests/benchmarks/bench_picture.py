@@ -33,8 +33,8 @@ from urllib.parse import quote, urlencode
 
 from serving import serving  # tests/benchmarks/serving.py: run as scripts from here
 
-from indexer import schema as s
-from indexer.documents import int_of, text_of
+from indexer.index import schema as s
+from indexer.index.documents import int_of, text_of
 
 ROOT = Path(__file__).resolve().parents[2]
 PUBSEARCH = [sys.executable, "-m", "search"]

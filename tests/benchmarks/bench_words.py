@@ -4,7 +4,7 @@ character boxes kept at index time (part of ``make bench-web``).
 For every text page of the bundled corpus and of ``../shared/realpdfs/lang-sv``, indexed
 into a temp folder (``--ocr off``: text layers only), both sources give the page's words
 with boxes, and each is aligned with the page's *indexed* text the way the page view does
-it (:func:`search.pagewords.align`). Printed per source and collection:
+it (:func:`search.pictures.words.align`). Printed per source and collection:
 
 - indexed words placed: the share of the indexed text's words that get a box;
 - agreement: for words both place, the share whose two boxes overlap (intersection over
@@ -38,11 +38,11 @@ from pdfminer.high_level import extract_pages
 from pdfminer.layout import LAParams, LTChar, LTContainer, LTTextLine
 
 from indexer import pipeline
-from indexer import schema as s
-from indexer.documents import int_of, text_of
+from indexer.index import schema as s
+from indexer.index.documents import int_of, text_of
 from indexer.model import IndexSettings, OcrMode
-from search.pagewords import PageWords, Word, align
-from search.render_worker import text_words
+from search.pictures.render_worker import text_words
+from search.pictures.words import PageWords, Word, align
 
 ROOT = Path(__file__).resolve().parents[2]
 

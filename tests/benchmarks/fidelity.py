@@ -1,10 +1,10 @@
 """Word fidelity of the indexed page text on the real-world PDFs (``make fidelity``).
 
 For every page pdfminer can read, the multiset of words of the indexed page text (what
-:func:`indexer.extract.iter_pages` and :func:`indexer.normalize.normalize_document` make of
+:func:`indexer.extraction.pdf.iter_pages` and :func:`indexer.extraction.normalize.normalize_document` make of
 it, the functions the indexer runs) is compared with the words pdfminer itself lays out on
 the page (its ``TextConverter`` over the same layout: every text box and every loose
-character, with :data:`indexer.extract.LAPARAMS`). Both sides are normalized the same way:
+character, with :data:`indexer.extraction.pdf.LAPARAMS`). Both sides are normalized the same way:
 NFKC, the indexer's ligature table, lower case, Romanian cedillas folded to commas below,
 ``(cid:N)`` runs, soft hyphens and zero-width characters dropped, each line-end hyphen
 decided by the indexer's rule with the document's own vocabulary (joined, kept in a
@@ -13,7 +13,7 @@ words dropped; words are ``\\w+`` runs.
 
 Per folder it prints: files and pages compared, word coverage (mean, minimum, 1st
 percentile) with running headers and footers set aside, pages under 99% coverage, the
-words dropped as running headers/footers (by :func:`indexer.normalize.strip_running_lines`,
+words dropped as running headers/footers (by :func:`indexer.extraction.normalize.strip_running_lines`,
 on purpose), duplicated words (a word the indexed text has more often than pdfminer's),
 and extra words (not in pdfminer's text at all: normalization differences). Pages with no
 usable text layer (empty, unmapped glyphs; OCR reads those) are counted on their own, as
@@ -58,14 +58,15 @@ _WORD = re.compile(r"\w+")
 def words(text: str, vocab: frozenset[str] | None = None) -> Counter[str]:
     """The normalized words of `text` (see the module docstring), with their counts.
 
-    With `vocab` (the document's words, :func:`indexer.normalize.vocabulary`), each
+    With `vocab` (the document's words, :func:`indexer.extraction.normalize.vocabulary`), each
     line-end hyphen is decided as the indexer decides it (``gemen-⏎samt`` is
     ``gemensamt`` where the document writes that, ``byggnads-⏎eller`` a suspended
     compound), so a difference in the counts is a word lost or repeated, not a hyphen
     judged differently; without it, every line-end hyphen joins.
     """
-    from indexer.normalize import _LINE_END_HYPHEN as INDEXER_LINE_END_HYPHEN
-    from indexer.normalize import LIGATURES, ROMANIAN_COMMA_BELOW, _rejoin
+    from indexer.extraction.normalize import _LINE_END_HYPHEN as INDEXER_LINE_END_HYPHEN
+    from indexer.extraction.normalize import LIGATURES, _rejoin
+    from indexer.index.spelling import ROMANIAN_COMMA_BELOW
 
     text = text.translate(str.maketrans(LIGATURES))
     if vocab is not None:
@@ -131,14 +132,14 @@ def measure(path: str, passwords: tuple[str, ...]) -> FileResult:
     from pdfminer.pdfinterp import PDFResourceManager
 
     from indexer.errors import ExtractionError
-    from indexer.extract import LAPARAMS, iter_pages
-    from indexer.normalize import (
+    from indexer.extraction.normalize import (
         LIGATURES,
         TextQuality,
         normalize_document,
         strip_running_lines,
         vocabulary,
     )
+    from indexer.extraction.pdf import LAPARAMS, iter_pages
 
     result = FileResult(path)
     started = time.monotonic()

@@ -15,12 +15,12 @@ lists). It is rebuilt from the extraction cache on every run, once per variant:
 - ``no-title-boost``: the standard index, title/subtitle matches weighted like page text
   and publications with a matching title not ranked higher;
 - ``no-expansion``: the standard index, without the query-time expansion of
-  :mod:`search.expand` (inflection endings, compounds, diacritics): the state before it;
+  :mod:`search.query.expansions` (inflection endings, compounds, diacritics): the state before it;
 - ``exact``: the standard index, every query searched as typed (``--exact``): no results
-  for a correction, no pages with most of the words (:mod:`search.relax`): the state
+  for a correction, no pages with most of the words (:mod:`search.results.planner`): the state
   before them.
 
-Pages are ranked as the search answers a query (:func:`search.relax.plan`): the
+Pages are ranked as the search answers a query (:func:`search.results.planner.plan`): the
 correction's pages when the query matches nothing, pages lacking words after those with all.
 
 Metrics (binary relevance; "@10" = the top 10 hits):
@@ -52,12 +52,11 @@ from typing import Any
 import tantivy
 
 from indexer import pipeline
-from indexer import schema as s
+from indexer.index import schema as s
 from indexer.model import NEUTRAL, STANDARD, IndexSettings, Limits
-from search import build as qb
-from search import query as q
-from search.relax import plan
-from search.searcher import search
+from search.query import compile as qb
+from search.query import syntax as q
+from search.results.planner import plan, search
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]

@@ -1,0 +1,414 @@
+"""Queries as analysts type them: results for the correction, pages with most of the words.
+
+:func:`plan` decides how a query is answered, from what the index holds:
+
+- **Results for the correction.** A query that matches no page is answered with its
+  did-you-mean correction (:mod:`search.query.suggest`) when that matches pages, and the results
+  say so (``corrected_from``). Not for a query with a quoted phrase, not when asked for
+  ``exact``; field syntax that is itself wrong never gets this far (a parse error).
+- **Pages with most of the words.** A query of :data:`MIN_WORDS` to :data:`MAX_WORDS`
+  words (top-level words, prefixes or OR groups; field terms and ``-exclusions`` always
+  apply) whose pages with every word are fewer than :data:`RELAX_BELOW` also gets the
+  pages that lack one of the words, then (if still fewer) two, as long as two words remain.
+  Each *tier* ranks after the one before it; each page says which words it lacks. A query
+  written with ``AND``, ``+word`` or a quoted phrase is searched strictly, and so is every
+  query with ``exact``.
+
+A tier is one query per set of lacking words (``Must`` the others, ``MustNot`` these), so
+pages of different sets never overlap and scores stay BM25 of the words a page has.
+:func:`run_plan` runs the tiers with :func:`search.results.hits.run` and merges them by
+publication; the words a shown page lacks are read with one query per word, restricted to
+the shown pages. Nothing here scans the vocabulary.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from itertools import combinations
+
+import tantivy
+
+from indexer.index import documents
+from search.errors import BadOptionError
+from search.query import compile as qb
+from search.query import syntax as q
+from search.query.suggest import correctable, suggest
+from search.reader import Readable, view_of
+from search.results.hits import (
+    FIRST_PAGE_HITS,
+    PUBLICATION_AGGS,
+    SORTS,
+    PublicationHit,
+    SearchResults,
+    aggregate,
+    hit_count,
+    run,
+)
+
+#: "Fewer than a handful": below this many pages with every word, pages with most are added.
+RELAX_BELOW = 5
+MIN_WORDS = 3
+MAX_WORDS = 8
+MAX_MISSING = 2
+#: A query with fewer matching pages than this gets a "did you mean" suggestion.
+SUGGEST_BELOW = 3
+_STRICT = re.compile(r'"|(?:^|[\s(])(?:AND(?=[\s)]|$)|\+(?=\S))')
+
+
+@dataclass(frozen=True, slots=True)
+class Tier:
+    """Pages lacking exactly `missing` of the words (0: every word).
+
+    query: those pages, restricted by the filters; combos: for ``missing > 0``, the words
+    lacking and the query of the pages that lack exactly those."""
+
+    missing: int
+    query: tantivy.Query
+    combos: tuple[tuple[tuple[str, ...], tantivy.Query], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """How one query is answered.
+
+    text: the query searched (the correction when one was made); corrected_from: the query
+    as typed when it was corrected, else None; tiers: all words first, then pages lacking
+    one word, then two; words: the words a page may lack (empty when only pages with every
+    word are searched), with `units` their queries; strict_pages: pages with every word;
+    suggestion: a did-you-mean for a query that finds little and was not corrected;
+    first: the first :data:`~search.results.hits.FIRST_PAGE_HITS` page hits of the first
+    tier's query, when they were read while planning (they are counted then), else None.
+    """
+
+    text: str
+    node: q.Node
+    corrected_from: str | None
+    tiers: tuple[Tier, ...]
+    words: tuple[str, ...] = ()
+    units: tuple[tantivy.Query, ...] = ()
+    strict_pages: int = 0
+    suggestion: str | None = None
+    first: tantivy.SearchResult | None = None
+
+    @property
+    def query(self) -> tantivy.Query:
+        """Every page of every tier (facets and counts)."""
+        if len(self.tiers) == 1:
+            return self.tiers[0].query
+        return tantivy.Query.boolean_query([(tantivy.Occur.Should, t.query) for t in self.tiers])
+
+
+def _pages(searcher: tantivy.Searcher, query: tantivy.Query) -> int:
+    """How many pages match `query` (counted unscored: the same pages, less work)."""
+    unscored = tantivy.Query.const_score_query(query, 1.0)
+    return hit_count(searcher.search(unscored, 1, count=True))
+
+
+def strict_syntax(text: str) -> bool:
+    """Whether the query asks for every word itself: ``AND``, ``+word`` or a quote."""
+    return _STRICT.search(text) is not None
+
+
+def _relaxable(node: q.Node) -> bool:
+    if isinstance(node, q.Prefix):
+        return True
+    if isinstance(node, q.Word):
+        return node.field is None
+    return isinstance(node, q.Or) and all(_relaxable(n) for n in node.nodes)
+
+
+def label(node: q.Node) -> str:
+    """How a word of the query is named when a page lacks it."""
+    if isinstance(node, q.Prefix):
+        return node.text + "*"
+    if isinstance(node, q.Or):
+        return " OR ".join(label(n) for n in node.nodes)
+    assert isinstance(node, q.Word)
+    return node.text
+
+
+@dataclass(frozen=True, slots=True)
+class _Parts:
+    """A query split for relaxation: the words a page may lack (`labels`, their queries
+    `units`) and the clauses every page must satisfy (`base`: field terms, exclusions)."""
+
+    labels: tuple[str, ...]
+    units: tuple[tantivy.Query, ...]
+    base: tuple[tuple[tantivy.Occur, tantivy.Query], ...]
+
+
+def _split(
+    node: q.Node, schema: tantivy.Schema, options: qb.Options, searcher: tantivy.Searcher
+) -> _Parts | None:
+    """`node` in parts, built by one builder, when it has MIN_WORDS to MAX_WORDS words."""
+    children = node.nodes if isinstance(node, q.And) else (node,)
+    words = [c for c in children if _relaxable(c)]
+    if not MIN_WORDS <= len(words) <= MAX_WORDS:
+        return None
+    required = [c for c in children if not _relaxable(c)]
+    inner = [c.node if isinstance(c, q.Not) else c for c in required]
+    built = qb.build_each([*words, *inner], schema, options=options, searcher=searcher)
+    base = tuple(
+        (tantivy.Occur.MustNot if isinstance(c, q.Not) else tantivy.Occur.Must, b)
+        for c, b in zip(required, built[len(words) :], strict=True)
+    )
+    return _Parts(tuple(label(w) for w in words), tuple(built[: len(words)]), base)
+
+
+def _strict(
+    text: str,
+    node: q.Node,
+    schema: tantivy.Schema,
+    filters: q.Filters | None,
+    options: qb.Options,
+    searcher: tantivy.Searcher,
+    relax: bool,
+) -> tuple[tantivy.Query, _Parts | None]:
+    """The all-words query of `node`, and its parts when it may be relaxed (the words'
+    queries are built once, for both)."""
+    parts = _split(node, schema, options, searcher) if relax and not strict_syntax(text) else None
+    if parts is None:
+        return qb.build(node, schema, filters=filters, options=options, searcher=searcher), None
+    every = [*parts.base, *((tantivy.Occur.Must, unit) for unit in parts.units)]
+    return qb.restrict(tantivy.Query.boolean_query(every), schema, filters), parts
+
+
+def plan(
+    searcher: tantivy.Searcher,
+    schema: tantivy.Schema,
+    text: str,
+    filters: q.Filters | None = None,
+    options: qb.Options | None = None,
+    exact: bool = False,
+    correct: bool = True,
+) -> Plan:
+    """How to answer `text`: corrected or not, strictly or with pages lacking words.
+
+    `exact`: the query as typed, every word required (no correction, no relaxation);
+    `correct=False`: never answer with a correction (saved queries run as saved)."""
+    options = options or qb.Options()
+    node = q.parse(text)
+    strict, parts = _strict(text, node, schema, filters, options, searcher, not exact)
+    read = searcher.search(strict, FIRST_PAGE_HITS, count=True)  # the run starts from them
+    first: tantivy.SearchResult | None = read
+    pages = hit_count(read)
+    corrected_from = suggestion = None
+    if pages < SUGGEST_BELOW:
+        suggestion = suggest(searcher, schema, text, node)
+        if suggestion is not None:
+            fixed_node = q.parse(suggestion)
+            relax = not exact
+            fixed, fixed_parts = _strict(
+                suggestion, fixed_node, schema, filters, options, searcher, relax
+            )
+            fixed_pages = _pages(searcher, fixed)
+            if fixed_pages <= pages:
+                suggestion = None
+            elif pages == 0 and correct and not exact and correctable(node):
+                corrected_from, text, node, strict = text, suggestion, fixed_node, fixed
+                pages, parts, suggestion, first = fixed_pages, fixed_parts, None, None
+    done = Plan(
+        text,
+        node,
+        corrected_from,
+        (Tier(0, strict),),
+        strict_pages=pages,
+        suggestion=suggestion,
+        first=first,
+    )
+    if parts is None or pages >= RELAX_BELOW:
+        return done
+    return _relaxed(done, parts, searcher, schema, filters)
+
+
+def _relaxed(
+    done: Plan,
+    parts: _Parts,
+    searcher: tantivy.Searcher,
+    schema: tantivy.Schema,
+    filters: q.Filters | None,
+) -> Plan:
+    """`done` with tiers of pages lacking one, then two of the words."""
+    n = len(parts.units)
+    tiers, found = list(done.tiers), done.strict_pages
+    for missing in range(1, MAX_MISSING + 1):
+        if found >= RELAX_BELOW or n - missing < 2:
+            break
+        combos = []
+        for lacking in combinations(range(n), missing):
+            clauses = [
+                *parts.base,
+                *(
+                    (tantivy.Occur.MustNot if i in lacking else tantivy.Occur.Must, unit)
+                    for i, unit in enumerate(parts.units)
+                ),
+            ]
+            combo = qb.restrict(tantivy.Query.boolean_query(clauses), schema, filters)
+            combos.append((tuple(parts.labels[i] for i in lacking), combo))
+        query = tantivy.Query.boolean_query([(tantivy.Occur.Should, c) for _, c in combos])
+        pages = _pages(searcher, query)
+        if pages:
+            tiers.append(Tier(missing, query, tuple(combos)))
+            found += pages
+    if len(tiers) == 1:
+        return done
+    return replace(done, tiers=tuple(tiers), words=parts.labels, units=parts.units)
+
+
+def run_plan(
+    index: tantivy.Index,
+    searcher: tantivy.Searcher,
+    the_plan: Plan,
+    limit: int = 10,
+    pages: int = 3,
+    titles: tantivy.Query | None = None,
+    title_boost: float = qb.TITLE_BOOST,
+    sort: str = "relevance",
+    offset: int = 0,
+    with_facets: bool = False,
+) -> SearchResults:
+    """The results of a plan: each tier's publications after the tiers before (``sort``
+    orders within a tier), a publication found in several tiers keeping its place and
+    gathering its pages, each page with the words it lacks; with the facets of every
+    tier's pages when `with_facets`."""
+    p = the_plan
+    if len(p.tiers) == 1:
+        results = run(
+            index,
+            p.text,
+            p.tiers[0].query,
+            limit=limit,
+            pages=pages,
+            titles=titles,
+            title_boost=title_boost,
+            sort=sort,
+            offset=offset,
+            searcher=searcher,
+            with_facets=with_facets,
+            first=p.first,
+        )
+        return replace(results, corrected_from=p.corrected_from, suggestion=p.suggestion)
+    merged: dict[str, PublicationHit] = {}
+    lacking: set[tuple[str, int]] = set()  # pages from a tier past the first
+    for tier in p.tiers:
+        part = run(
+            index,
+            p.text,
+            tier.query,
+            limit=offset + limit + len(merged),
+            sort=sort,
+            pages=max(pages, 1),
+            titles=titles,
+            title_boost=title_boost,
+            searcher=searcher,
+            first=p.first if tier.missing == 0 else None,
+        )
+        for hit in part.hits:
+            if tier.missing:
+                lacking.update((hit.id, page.page) for page in hit.pages)
+            if hit.id not in merged:
+                merged[hit.id] = hit
+                continue
+            have = merged[hit.id]
+            merged[hit.id] = replace(
+                have,
+                matched_pages=have.matched_pages + hit.matched_pages,
+                pages=(have.pages + hit.pages)[: max(pages, 1)],
+            )
+    shown = list(merged.values())[offset : offset + limit]
+    wanted = [(h.id, pg.page) for h in shown for pg in h.pages if (h.id, pg.page) in lacking]
+    absent = missing_words(searcher, index.schema, p, wanted)
+    hits = []
+    for hit in shown:
+        page_hits = tuple(
+            replace(pg, missing=absent.get((hit.id, pg.page), ())) for pg in hit.pages
+        )
+        best = page_hits[0].missing if page_hits else ()
+        hits.append(replace(hit, pages=page_hits[:pages], missing=best))
+    union = p.query
+    counts, facets = aggregate(searcher, union, PUBLICATION_AGGS, with_facets=with_facets)
+    return SearchResults(
+        query=p.text,
+        total=len(counts["pubs"]["buckets"]),
+        total_pages=_pages(searcher, union),
+        hits=tuple(hits),
+        facets=facets,
+        suggestion=p.suggestion,
+        offset=offset,
+        corrected_from=p.corrected_from,
+        relaxed=p.words,
+        strict_pages=p.strict_pages,
+    )
+
+
+def missing_words(
+    searcher: tantivy.Searcher,
+    schema: tantivy.Schema,
+    the_plan: Plan,
+    pages: Sequence[tuple[str, int]],
+) -> dict[tuple[str, int], tuple[str, ...]]:
+    """The words of the plan that each of `pages` (publication id, page number) lacks:
+    one query per word, restricted to those pages."""
+    if not pages or not the_plan.words:
+        return {}
+    only = tantivy.Query.boolean_query(
+        [
+            (tantivy.Occur.Should, documents.pages_query(schema, pub_id, number))
+            for pub_id, number in set(pages)
+        ]
+    )
+    where: dict[tuple[int, int], tuple[str, int]] = {}
+    for _, address in searcher.search(only, len(pages), count=False).hits:
+        doc = searcher.doc(address)
+        key = (address.segment_ord, address.doc)
+        where[key] = (documents.pub_id_of(doc), documents.number_of(doc))
+    has: dict[tuple[int, int], set[str]] = {key: set() for key in where}
+    for word, unit in zip(the_plan.words, the_plan.units, strict=True):
+        both = tantivy.Query.boolean_query([(tantivy.Occur.Must, unit), (tantivy.Occur.Must, only)])
+        for _, address in searcher.search(both, len(where) or 1, count=False).hits:
+            has.setdefault((address.segment_ord, address.doc), set()).add(word)
+    return {where[key]: tuple(w for w in the_plan.words if w not in has[key]) for key in where}
+
+
+def search(
+    index_dir: Readable,
+    text: str,
+    filters: q.Filters | None = None,
+    *,
+    limit: int = 10,
+    pages: int = 3,
+    options: qb.Options | None = None,
+    sort: str = "relevance",
+    offset: int = 0,
+    exact: bool = False,
+) -> SearchResults:
+    """Search the index at `index_dir` (a folder, a :class:`~search.reader.IndexReader` or
+    one :class:`~search.reader.View`) for `text`; see :mod:`search.query.syntax` for the syntax.
+    One searcher serves the hits, the facets and the suggestion: all from one commit.
+
+    `options` default to the product's, with the analysis the index was built with;
+    `sort` is ``relevance`` or ``date`` (newest first); `offset` skips that many
+    publications of the ranking (the next result page starts at ``offset + limit``).
+    A query that matches nothing is answered by its correction, and one that matches few
+    pages also gets pages with most of its words (:mod:`search.results.planner`), unless `exact`."""
+    if sort not in SORTS:
+        raise BadOptionError(f"--sort: expected one of {', '.join(SORTS)}, not {sort!r}")
+    view = view_of(index_dir)
+    index, searcher = view.index, view.searcher
+    options = options or qb.Options(analysis=view.analysis)
+    answer = plan(searcher, index.schema, text, filters, options, exact=exact)
+    titles = qb.title_query(answer.node, index.schema, options, searcher)
+    return run_plan(
+        index,
+        searcher,
+        answer,
+        limit=limit,
+        pages=pages,
+        titles=titles,
+        title_boost=options.title_boost,
+        sort=sort,
+        offset=offset,
+        with_facets=True,
+    )
