@@ -28,7 +28,7 @@ from search.reader import IndexReader, Readable, view_of
 from search.results import hits, planner
 from search.results import pages as page_lookup
 from search.results.export import Export, export_pages
-from search.results.hits import SearchResults
+from search.results.hits import PublicationHit, SearchResults
 from search.results.pages import PageView
 from search.results.similar import similar as similar_pages
 from search.results.stats import IndexStats, index_stats

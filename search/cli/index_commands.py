@@ -107,6 +107,8 @@ from search.errors import ExitCode
 )
 @json_flag(help="Print the summary as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress; only failures and the summary.")
+# Long: click passes each of the 17 options as a parameter, and they all become one
+# IndexSettings; splitting it would only move the list.
 def index_cmd(
     paths: tuple[Path, ...],
     index_dir: Path | None,
@@ -196,7 +198,7 @@ def _caches(cache_dir: Path | None) -> tuple[Path, list[tuple[str, Any]]]:
     # loaded per command: search.cli.main stays light
     from indexer.extraction.cache import ExtractionCache, TextCache, default_cache_dir
     from indexer.extraction.ocr import OcrCache, OcrWordsCache
-    from search.pictures.page_image import PictureCache
+    from search.pictures.picture_cache import PictureCache
 
     root = cache_dir or default_cache_dir()
     return root, [

@@ -20,22 +20,27 @@ size cap: past it, the least recently used pictures are removed.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import shutil
-import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import tantivy
 
+from indexer.extraction.word_boxes import FractionBox
 from indexer.index import documents
 from indexer.model import OcrState
 from search.errors import NotFoundError, PageImageError, RenderBusyError, RenderLimitError
-from search.pictures.pool import RENDER_MEMORY_MB, RENDER_TIMEOUT, WorkerPool
-from search.pictures.words import Box, PageWords, fill_phrase_gaps, marked_words
+from search.pictures.picture_cache import CACHE_CAP_MB, PictureCache
+from search.pictures.render_messages import (
+    Rendered,
+    RenderRequest,
+    Request,
+    WordsFound,
+    WordsRequest,
+)
+from search.pictures.render_pool import RENDER_MEMORY_MB, RENDER_TIMEOUT, WorkerPool
+from search.pictures.words import PageWords, fill_phrase_gaps, marked_words
 from search.query import compile as qb
 from search.query import syntax as q
 from search.reader import Readable, View, view_of
@@ -46,11 +51,9 @@ from search.results.snippets import from_tantivy, whole_page
 #: so the browser picks the one that is sharp at its size and pixel density).
 WIDTHS = (400, 600, 800, 1000, 1200, 1600, 2000, 2400)
 DEFAULT_WIDTH = 1200
-CACHE_CAP_MB = 256  # pictures kept on disk
-PICTURES_VERSION = 1
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PageTarget:
     """One indexed page and where its PDF is: `sha256` is the file's content hash, `text`
     the page's stored text (in the field of `language`), `ocr` whether it came from OCR."""
@@ -65,7 +68,7 @@ class PageTarget:
     ocr: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PageMarks:
     """The boxes of the words a query matched on one page.
 
@@ -79,12 +82,13 @@ class PageMarks:
     width: float
     height: float
     source: str
-    boxes: tuple[Box, ...]
+    boxes: tuple[FractionBox, ...]
     words: tuple[str, ...] = ()
 
     def points(self) -> list[list[float]]:
         """The boxes as ``[x0, y0, x1, y1]`` in PDF points, from the page's top left."""
-        return [PageWords(self.width, self.height, self.source, ()).points(b) for b in self.boxes]
+        page = PageWords(width=self.width, height=self.height, source=self.source, words=())
+        return [page.points(b) for b in self.boxes]
 
     def json(self) -> dict[str, Any]:
         return {
@@ -96,95 +100,6 @@ class PageMarks:
             "boxes": self.points(),
             "words": list(self.words),
         }
-
-
-# ---------------------------------------------------------------- the picture cache
-
-
-class PictureCache:
-    """Rendered pages and word boxes on disk, by content hash, page (and width), with a
-    size cap; also the pages that could not be rendered, so they are not tried again."""
-
-    subdir = "pictures"
-
-    def __init__(self, root: Path, cap_mb: int = CACHE_CAP_MB) -> None:
-        self.root = root
-        self.folder = root / self.subdir / f"v{PICTURES_VERSION}"
-        self.cap = cap_mb * 1024 * 1024
-        self._lock = threading.Lock()
-        self._total: int | None = None
-
-    def _file(self, sha256: str, name: str) -> Path:
-        return self.folder / sha256[:2] / f"{sha256}-{name}"
-
-    def png(self, sha256: str, page: int, width: int, marked: str = "") -> Path:
-        return self._file(sha256, f"{page}-{width}{marked}.png")
-
-    def words_file(self, sha256: str, page: int) -> Path:
-        return self._file(sha256, f"{page}.words.json")
-
-    def failure_file(self, sha256: str, page: int) -> Path:
-        return self._file(sha256, f"{page}.failed")
-
-    def failure(self, sha256: str, page: int) -> str | None:
-        try:
-            return self.failure_file(sha256, page).read_text(encoding="utf-8")
-        except OSError:  # no failure recorded for this page
-            return None
-
-    def write(self, target: Path, data: bytes) -> None:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
-        self.added(target)
-
-    def touch(self, path: Path) -> None:
-        """Mark `path` as just used (the cap removes the least recently used first)."""
-        with contextlib.suppress(OSError):  # removed meanwhile by the cap: nothing to mark
-            os.utime(path)
-
-    def added(self, path: Path) -> None:
-        """Count a new file against the cap; over it, remove the oldest files to 90 %."""
-        with self._lock:
-            if self._total is None:
-                self._total = self.size()[1]
-            else:
-                try:
-                    self._total += path.stat().st_size
-                except OSError:  # removed meanwhile (another request's clean-up)
-                    return
-            if self._total <= self.cap:
-                return
-            files = []
-            for f in self.folder.glob("*/*"):
-                try:
-                    st = f.stat()
-                except OSError:  # removed meanwhile: not there to count or remove
-                    continue
-                files.append((st.st_mtime, st.st_size, f))
-            files.sort()
-            total = sum(size for _, size, _ in files)
-            for _, size, f in files:
-                if total <= self.cap * 0.9:
-                    break
-                if f != path:
-                    f.unlink(missing_ok=True)
-                    total -= size
-            self._total = total
-
-    def size(self) -> tuple[int, int]:
-        """(files, bytes) in the cache, of every version."""
-        base = self.root / self.subdir
-        files = [f for f in base.glob("*/*/*") if f.is_file()] if base.is_dir() else []
-        return len(files), sum(f.stat().st_size for f in files)
-
-    def clear(self) -> tuple[int, int]:
-        removed = self.size()
-        shutil.rmtree(self.root / self.subdir, ignore_errors=True)
-        with self._lock:
-            self._total = None
-        return removed
 
 
 # ---------------------------------------------------------------- pages and marks
@@ -271,11 +186,16 @@ class PagePictures:
         """The page, checked: :class:`NotFoundError` for an unknown id, page or lost PDF."""
         return self._lookup(pub_id, page)[2]
 
-    def _call(self, target: PageTarget, request: dict[str, Any]) -> dict[str, Any]:
+    @overload
+    def _call(self, target: PageTarget, request: WordsRequest) -> WordsFound: ...
+    @overload
+    def _call(self, target: PageTarget, request: RenderRequest) -> Rendered: ...
+    def _call(self, target: PageTarget, request: Request) -> WordsFound | Rendered:
+        """`request` for the page `target` to a render worker; a page over the limits is
+        remembered, and not tried again."""
         known = self.cache.failure(target.sha256, target.page)
         if known is not None:
             raise RenderLimitError(known)
-        request = {"path": str(target.path), "page": target.page, **request}
         try:
             return self.pool.call(request)
         except RenderLimitError as exc:
@@ -294,10 +214,13 @@ class PagePictures:
             return PageWords.from_json(json.loads(cached.read_bytes()))
         except (OSError, ValueError, KeyError, TypeError):
             pass  # not made yet, or of an older layout: make it (below) and cache it
-        answer = self._call(
-            target, {"op": "words", "ocr": target.ocr, "cache_dir": str(self.cache_root)}
+        request = WordsRequest(
+            path=str(target.path),
+            page=target.page,
+            ocr=target.ocr,
+            cache_dir=str(self.cache_root),
         )
-        words = PageWords.from_json(answer)
+        words = self._call(target, request).words
         self.cache.write(cached, json.dumps(words.to_json(), ensure_ascii=False).encode())
         return words
 
@@ -325,13 +248,13 @@ class PagePictures:
             spans = fill_phrase_gaps(target.text, spans, phrases(node))
         found = marked_words(target.text, spans, words.words)
         marks = PageMarks(
-            pub_id,
-            page,
-            words.width,
-            words.height,
-            words.source,
-            tuple(w.box for w in found),
-            tuple(w.text for w in found),
+            id=pub_id,
+            page=page,
+            width=words.width,
+            height=words.height,
+            source=words.source,
+            boxes=tuple(w.box for w in found),
+            words=tuple(w.text for w in found),
         )
         return marks, hits
 
@@ -350,7 +273,8 @@ class PagePictures:
         if out.is_file():
             self.cache.touch(out)
             return out
-        self._call(target, {"op": "render", "width": width, "out": str(out)})
+        request = RenderRequest(path=str(target.path), page=target.page, width=width, out=str(out))
+        self._call(target, request)
         self.cache.added(out)
         return out
 
@@ -360,12 +284,13 @@ class PagePictures:
         """Write the page with the matches of `query` marked as a PNG to `out`."""
         marks = self.marks(pub_id, page, query)
         target = self.target(pub_id, page)
-        request = {
-            "op": "render",
-            "width": width,
-            "out": str(out.resolve()),
-            "boxes": [list(b) for b in marks.boxes],
-        }
+        request = RenderRequest(
+            path=str(target.path),
+            page=target.page,
+            width=width,
+            out=str(out.resolve()),
+            boxes=marks.boxes,
+        )
         self._call(target, request)
         return marks
 

@@ -1,4 +1,4 @@
-"""The messages between the render pool (:mod:`search.pictures.pool`) and its worker
+"""The messages between the render pool (:mod:`search.pictures.render_pool`) and its worker
 process (:mod:`search.pictures.render_worker`), and their form on the pipe.
 
 The worker says :class:`Ready` once it has started; then each :data:`Request` gets one
@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, fields
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar
 
 from indexer.extraction.word_boxes import FractionBox
 from search.pictures.words import PageWords
@@ -43,7 +43,7 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class WordsRequest:
-    """The words of page `page` of the PDF at `path` with their boxes; for an OCR'd page (`ocr`) the word boxes OCR kept under `cache_dir`."""
+    """A page's words with their boxes; for an OCR'd page (`ocr`), from OCR's `cache_dir`."""
 
     path: str
     page: int
@@ -54,7 +54,7 @@ class WordsRequest:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RenderRequest:
-    """Page `page` of the PDF at `path` rendered `width` pixels wide into a PNG at `out` (written atomically), with marks over `boxes`."""
+    """A page rendered `width` pixels wide into a PNG at `out`, with marks over `boxes`."""
 
     path: str
     page: int
@@ -126,14 +126,20 @@ def decode_reply(line: str | bytes) -> Reply:
     return _decode(line, _REPLIES)
 
 
-def _decode(line: str | bytes, kinds: dict[str, Callable[[dict[str, Any]], Any]]) -> Any:
+M = TypeVar("M")
+
+
+def _decode(line: str | bytes, kinds: dict[str, Callable[[dict[str, Any]], M]]) -> M:
     data = json.loads(line)
     if not isinstance(data, dict) or len(data) != 1:
         raise ValueError(f"render message: expected one {{name: fields}} object, not {line!r}")
     ((name, body),) = data.items()
     if name not in kinds or not isinstance(body, dict):
         raise ValueError(f"render message: expected one of {', '.join(kinds)}, not {name!r}")
-    return kinds[name](body)
+    try:
+        return kinds[name](body)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"render message {name}: missing or bad field ({exc!r})") from exc
 
 
 def _words_request(body: dict[str, Any]) -> WordsRequest:
@@ -153,16 +159,18 @@ def _render_request(body: dict[str, Any]) -> RenderRequest:
         passwords=tuple(str(p) for p in body["passwords"]),
         width=int(body["width"]),
         out=str(body["out"]),
-        boxes=tuple((float(x0), float(y0), float(x1), float(y1)) for x0, y0, x1, y1 in body["boxes"]),
+        boxes=tuple(
+            (float(x0), float(y0), float(x1), float(y1)) for x0, y0, x1, y1 in body["boxes"]
+        ),
     )
 
 
 #: How each message is made from its fields on the pipe, by class name.
-_REQUESTS: dict[str, Callable[[dict[str, Any]], Any]] = {
+_REQUESTS: dict[str, Callable[[dict[str, Any]], Request]] = {
     WordsRequest.__name__: _words_request,
     RenderRequest.__name__: _render_request,
 }
-_REPLIES: dict[str, Callable[[dict[str, Any]], Any]] = {
+_REPLIES: dict[str, Callable[[dict[str, Any]], Reply]] = {
     Ready.__name__: lambda body: Ready(),
     WordsFound.__name__: lambda body: WordsFound(words=PageWords.from_json(body["words"])),
     Rendered.__name__: lambda body: Rendered(width=int(body["width"]), height=int(body["height"])),

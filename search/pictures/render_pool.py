@@ -3,18 +3,31 @@
 A :class:`RenderWorker` is one process, started on first use, with an address-space limit;
 each request has a time limit, and a process over either limit is killed (the next request
 starts a new one). A :class:`WorkerPool` shares a few of them among a server's requests.
+Requests and replies are the typed messages of :mod:`search.pictures.render_messages`.
 """
 
 from __future__ import annotations
 
-import json
 import queue
 import select
 import subprocess
 import sys
-from typing import IO, Any
+from typing import IO, overload
 
 from search.errors import PageImageError, RenderBusyError, RenderLimitError
+from search.pictures.render_messages import (
+    OutOfMemory,
+    Ready,
+    Rendered,
+    RenderRequest,
+    Reply,
+    Request,
+    RequestFailed,
+    WordsFound,
+    WordsRequest,
+    decode_reply,
+    encode,
+)
 
 RENDER_TIMEOUT = 10.0  # seconds one render request may take
 RENDER_MEMORY_MB = 1024  # address space of a render process
@@ -44,8 +57,8 @@ class RenderWorker:
                 stderr=subprocess.DEVNULL,
             )
             assert self._proc.stdout is not None
-            # starting Python and PDFium is not the page's time: wait for "ready" apart
-            if not _read_line(self._proc.stdout, STARTUP_TIMEOUT):
+            # starting Python and PDFium is not the page's time: wait for Ready apart
+            if not _started(_read_line(self._proc.stdout, STARTUP_TIMEOUT)):
                 self.stop()
                 raise PageImageError(f"the render process did not start ({self.memory_mb} MB)")
         return self._proc
@@ -60,13 +73,19 @@ class RenderWorker:
                 if stream is not None:
                     stream.close()
 
-    def call(self, request: dict[str, Any]) -> dict[str, Any]:
+    @overload
+    def call(self, request: WordsRequest) -> WordsFound: ...
+    @overload
+    def call(self, request: RenderRequest) -> Rendered: ...
+    def call(self, request: Request) -> WordsFound | Rendered:
+        """The worker's answer to `request`: :class:`RenderLimitError` when the process goes
+        over a limit (it is then stopped), :class:`PageImageError` when the request fails."""
         proc = self._process()
         stdin, stdout = proc.stdin, proc.stdout
         assert stdin is not None and stdout is not None
         limits = f"{self.timeout:g} s, {self.memory_mb} MB"
         try:
-            stdin.write(json.dumps(request).encode() + b"\n")
+            stdin.write(encode(request))
             stdin.flush()
         except OSError as exc:
             self.stop()
@@ -78,19 +97,39 @@ class RenderWorker:
         if not line:
             self.stop()
             raise RenderLimitError(f"the render process died (over {self.memory_mb} MB?)")
-        answer: dict[str, Any] = json.loads(line)
-        if answer.get("error") == "memory":
-            self.stop()  # what is left of its heap is of no use
-            raise RenderLimitError(f"the page needs more than {self.memory_mb} MB to render")
-        if "error" in answer:
-            raise PageImageError(str(answer.get("detail", answer["error"])))
-        return answer
+        return self._answer(request, decode_reply(line))
+
+    def _answer(self, request: Request, reply: Reply) -> WordsFound | Rendered:
+        match reply:
+            case OutOfMemory():
+                self.stop()  # what is left of its heap is of no use
+                raise RenderLimitError(f"the page needs more than {self.memory_mb} MB to render")
+            case RequestFailed(detail=detail):
+                raise PageImageError(detail)
+            case WordsFound() if isinstance(request, WordsRequest):
+                return reply
+            case Rendered() if isinstance(request, RenderRequest):
+                return reply
+        self.stop()  # out of step with its requests: start afresh
+        raise PageImageError(
+            f"the render process answered a {type(request).__name__} with {type(reply).__name__}"
+        )
 
 
 def _read_line(stream: IO[bytes], timeout: float) -> bytes | None:
     """One line from `stream`, b'' at its end, None when nothing came within `timeout`."""
     ready, _, _ = select.select([stream], [], [], timeout)
     return stream.readline() if ready else None
+
+
+def _started(line: bytes | None) -> bool:
+    """Whether `line` is the worker's :class:`Ready`."""
+    if not line:
+        return False
+    try:
+        return isinstance(decode_reply(line), Ready)
+    except ValueError:  # not a message: something else wrote to its stdout
+        return False
 
 
 class WorkerPool:
@@ -104,7 +143,13 @@ class WorkerPool:
         for worker in self._all:
             self._idle.put(worker)
 
-    def call(self, request: dict[str, Any], wait: float = WAIT_FOR_WORKER) -> dict[str, Any]:
+    @overload
+    def call(self, request: WordsRequest, wait: float = ...) -> WordsFound: ...
+    @overload
+    def call(self, request: RenderRequest, wait: float = ...) -> Rendered: ...
+    def call(self, request: Request, wait: float = WAIT_FOR_WORKER) -> WordsFound | Rendered:
+        """:meth:`RenderWorker.call` on the first worker free within `wait` seconds
+        (:class:`RenderBusyError` when none is)."""
         try:
             worker = self._idle.get(timeout=wait)
         except queue.Empty:

@@ -2,40 +2,57 @@
 takes too long or too much memory is killed without touching the server.
 
 Run as ``python -m search.pictures.render_worker --memory-mb N`` by
-:class:`search.pictures.pool.RenderWorker`, which sends one JSON request per line on stdin and
-reads one JSON answer per line on stdout (``{"error": ...}`` when a request fails; the
-process goes on). The memory limit is the process's own address-space limit
-(``RLIMIT_AS``); the time limit is the supervisor's, which kills the process and starts a
-new one for the next request.
+:class:`search.pictures.render_pool.RenderWorker`, which sends one request per line on stdin and
+reads one reply per line on stdout (the messages of :mod:`search.pictures.render_messages`;
+:class:`~search.pictures.render_messages.RequestFailed` when a request fails, and the process goes
+on). The memory limit is the process's own address-space limit (``RLIMIT_AS``); the time
+limit is the supervisor's, which kills the process and starts a new one for the next
+request.
 
 Requests:
 
-- ``{"op": "words", "path", "page", "passwords", "ocr", "cache_dir"}``: the page's words
-  with boxes (:class:`search.pictures.words.PageWords` as JSON); from PDFium's text page, or for
-  an OCR'd page (``ocr``) from the word boxes OCR kept (:class:`indexer.extraction.ocr.OcrWordsCache`).
-- ``{"op": "render", "path", "page", "passwords", "width", "out", "boxes"}``: the page
-  rendered `width` pixels wide into a PNG at `out` (written atomically), with translucent
-  marks over `boxes` (fractions of the page) when given; answers ``{"width", "height"}``.
+- :class:`~search.pictures.render_messages.WordsRequest`: the page's words with boxes
+  (:class:`search.pictures.words.PageWords`); from PDFium's text page, or for an OCR'd page
+  from the word boxes OCR kept (:class:`indexer.extraction.ocr.OcrWordsCache`).
+- :class:`~search.pictures.render_messages.RenderRequest`: the page rendered `width` pixels wide
+  into a PNG at `out` (written atomically), with translucent marks over `boxes` (fractions
+  of the page) when given; answers :class:`~search.pictures.render_messages.Rendered`.
 """
 
 from __future__ import annotations
 
 import argparse
 import ctypes
-import json
 import os
 import resource
 import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, assert_never
 
 # This process exists to hold PDFium: the server itself never imports it.
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from search.pictures.words import Box, PageWords, Word, split_ocr_word, split_words
+from indexer.extraction.word_boxes import FractionBox, WordBox
+from search.pictures.render_messages import (
+    OutOfMemory,
+    Ready,
+    Rendered,
+    RenderRequest,
+    Reply,
+    Request,
+    RequestFailed,
+    WordsFound,
+    WordsRequest,
+    decode_request,
+    encode,
+)
+from search.pictures.words import PageWords, split_ocr_word, split_words
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 #: Mark colour (RGBA): a translucent yellow, like a highlighter, with a darker edge.
 MARK_FILL = (255, 200, 0, 90)
@@ -74,7 +91,7 @@ def _to_shown(page: Any) -> Any:
     bx, by = device(0, 1000)
     m = ((ax - ox) / 1000, (bx - ox) / 1000, (ay - oy) / 1000, (by - oy) / 1000)
 
-    def shown(x0: float, y0: float, x1: float, y1: float) -> Box:
+    def shown(x0: float, y0: float, x1: float, y1: float) -> FractionBox:
         xs = [ox + m[0] * x + m[1] * y for x in (x0, x1) for y in (y0, y1)]
         ys = [oy + m[2] * x + m[3] * y for x in (x0, x1) for y in (y0, y1)]
         return (min(xs), min(ys), max(xs), max(ys))
@@ -82,12 +99,12 @@ def _to_shown(page: Any) -> Any:
     return shown
 
 
-def text_words(page: Any) -> list[Word]:
+def text_words(page: Any) -> list[WordBox]:
     """The words of PDFium's text page, with their boxes on the page as shown."""
     textpage = page.get_textpage()
     shown = _to_shown(page)
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
-    chars: list[tuple[str, Box]] = []
+    chars: list[tuple[str, FractionBox]] = []
     try:
         for i in range(textpage.count_chars()):
             code = pdfium_c.FPDFText_GetUnicode(textpage, i)
@@ -101,68 +118,69 @@ def text_words(page: Any) -> list[Word]:
     return split_words(chars)
 
 
-def ocr_words(path: str, number: int, passwords: Sequence[str], cache_dir: str) -> list[Word]:
+def ocr_words(path: str, number: int, passwords: Sequence[str], cache_dir: str) -> list[WordBox]:
     """The words OCR read on the page, found by the pixels it read them from."""
-    from indexer.extraction.ocr import OcrWordsCache, render  # only for pages OCR read
+    from indexer.extraction.ocr import OcrWordsCache  # only for pages OCR read
+    from indexer.extraction.tesseract import render
 
-    data = OcrWordsCache(Path(cache_dir)).get(render(Path(path), number, passwords).digest)
-    if data is None:
+    found = OcrWordsCache(Path(cache_dir)).get(render(Path(path), number, passwords).digest)
+    if found is None:
         return []
-    texts, flat = data["t"], data["b"]
-    assert isinstance(texts, list) and isinstance(flat, list)
-    words: list[Word] = []
-    for i, text in enumerate(texts):
-        x0, y0, x1, y1 = (v / 100_000 for v in flat[4 * i : 4 * i + 4])
-        words += split_ocr_word(str(text), (x0, y0, x1, y1))
-    return words
+    return [part for word in found for part in split_ocr_word(word.text, word.box)]
 
 
-def words(request: dict[str, Any]) -> dict[str, Any]:
-    pdf = open_pdf(request["path"], request.get("passwords", ()))
+def page_words(request: WordsRequest) -> PageWords:
+    """The page's size and words: PDFium's text page, or for an OCR'd page what OCR kept."""
+    pdf = open_pdf(request.path, request.passwords)
     try:
-        page = _page(pdf, int(request["page"]))
+        page = _page(pdf, request.page)
         width, height = page.get_width(), page.get_height()
-        if request.get("ocr"):
-            found = ocr_words(
-                request["path"],
-                int(request["page"]),
-                request.get("passwords", ()),
-                request["cache_dir"],
-            )
+        if request.ocr:
+            found = ocr_words(request.path, request.page, request.passwords, request.cache_dir)
             source = "ocr" if found else "none"
         else:
             found, source = text_words(page), "pdfium"
-        return PageWords(width, height, source, tuple(found)).to_json()
+        return PageWords(width=width, height=height, source=source, words=tuple(found))
     finally:
         pdf.close()
 
 
-def render(request: dict[str, Any]) -> dict[str, Any]:
-    from PIL import Image, ImageDraw  # Pillow: only when a picture is drawn
-
-    pdf = open_pdf(request["path"], request.get("passwords", ()))
+def render(request: RenderRequest) -> Rendered:
+    """The page drawn as the request asks, written as a PNG to its `out`."""
+    pdf = open_pdf(request.path, request.passwords)
     try:
-        page = _page(pdf, int(request["page"]))
-        scale = int(request["width"]) / page.get_width()
+        page = _page(pdf, request.page)
+        scale = request.width / page.get_width()
         bitmap = page.render(scale=scale, may_draw_forms=False, rev_byteorder=True)
         image = bitmap.to_pil()  # RGB as rendered: no conversion pass
     finally:
         pdf.close()
-    boxes = request.get("boxes") or []
-    if boxes:
-        overlay = Image.new("RGBA", image.size, (0, 0, 0, 0))
-        draw = ImageDraw.Draw(overlay)
-        w, h = image.size
-        for x0, y0, x1, y1 in boxes:
-            pad = max(1, round(h * 0.002))
-            draw.rectangle(
-                (x0 * w - pad, y0 * h - pad, x1 * w + pad, y1 * h + pad),
-                fill=MARK_FILL,
-                outline=MARK_EDGE,
-                width=max(1, pad),
-            )
-        image = Image.alpha_composite(image.convert("RGBA"), overlay).convert("RGB")
-    out = Path(request["out"])
+    if request.boxes:
+        image = marked(image, request.boxes)
+    save_png(image, Path(request.out))
+    return Rendered(width=image.width, height=image.height)
+
+
+def marked(image: Image.Image, boxes: Sequence[FractionBox]) -> Image.Image:
+    """`image` with a translucent highlighter mark over each of `boxes`."""
+    from PIL import Image, ImageDraw  # Pillow: only when a picture is drawn
+
+    overlay = Image.new("RGBA", image.size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(overlay)
+    w, h = image.size
+    for x0, y0, x1, y1 in boxes:
+        pad = max(1, round(h * 0.002))
+        draw.rectangle(
+            (x0 * w - pad, y0 * h - pad, x1 * w + pad, y1 * h + pad),
+            fill=MARK_FILL,
+            outline=MARK_EDGE,
+            width=max(1, pad),
+        )
+    return Image.alpha_composite(image.convert("RGBA"), overlay).convert("RGB")
+
+
+def save_png(image: Image.Image, out: Path) -> None:
+    """Write `image` as a PNG to `out` atomically (temp file + rename)."""
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=out.parent, suffix=".tmp")
     try:
@@ -172,10 +190,16 @@ def render(request: dict[str, Any]) -> dict[str, Any]:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return {"width": image.width, "height": image.height}
 
 
-OPS = {"words": words, "render": render}
+def answer(request: Request) -> Reply:
+    """The reply to one request (exceptions are the caller's)."""
+    match request:
+        case WordsRequest():
+            return WordsFound(words=page_words(request))
+        case RenderRequest():
+            return render(request)
+    assert_never(request)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -185,18 +209,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.memory_mb > 0:
         limit = args.memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    sys.stdout.write(json.dumps({"ready": True}) + "\n")  # imports done: requests are timed
-    sys.stdout.flush()
-    for line in sys.stdin:
+    reply: Reply = Ready()  # imports done: requests are timed from now on
+    out = sys.stdout.buffer
+    out.write(encode(reply))
+    out.flush()
+    for line in sys.stdin.buffer:
         try:
-            request = json.loads(line)
-            answer = OPS[request["op"]](request)
+            reply = answer(decode_request(line))
         except MemoryError:
-            answer = {"error": "memory", "detail": "the page needs more memory than allowed"}
+            reply = OutOfMemory()
         except Exception as exc:
-            answer = {"error": "failed", "detail": f"{type(exc).__name__}: {exc}"}
-        sys.stdout.write(json.dumps(answer) + "\n")
-        sys.stdout.flush()
+            reply = RequestFailed(detail=f"{type(exc).__name__}: {exc}")
+        out.write(encode(reply))
+        out.flush()
 
 
 if __name__ == "__main__":

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import tantivy
 
-from indexer.index.spelling import for_language
 from indexer.index import documents
 from indexer.index import schema as s
+from indexer.index.spelling import for_language
 from indexer.model import STANDARD
 from search.errors import QuerySyntaxError
 from search.query.expansions import Terms, expansions

@@ -6,7 +6,8 @@ term) is looked up, and shown as the word a page really uses: the stem is turned
 a word by reading a page that contains it (``människohandl`` -> ``människohandel``).
 
 The distance is taken from the stem of the typed word, from the word itself, and, in
-languages with a table of inflection endings (:data:`search.query.expansions.ENDINGS`), from the word
+languages with a table of inflection endings (:data:`search.query.expansions.ENDINGS`), from the
+word
 without such an ending, so a slip that changes how the stemmer reads a word still finds it
 (``delgivningsförordnig`` stems to ``delgivningsförordn``, three edits from
 ``delgivningsförordning`` but one from the word as typed; ``dataskyddsförordnigen`` less

@@ -1,8 +1,7 @@
-"""Run a query and group page hits by publication.
-
-:func:`search` is the library entry point used by the CLI (and by the web page): parse,
-build, run, group, snippet. Publications are ranked by their best page; each carries its
-best pages with highlighted snippets.
+"""Run a built query and group its page hits by publication, ranked and paged; browse
+every publication. Publications are ranked by their best page; each carries its best pages
+with highlighted snippets (:mod:`search.results.snippets`). :func:`search.api.search` is
+the front door; :mod:`search.results.planner` decides which queries to run.
 """
 
 from __future__ import annotations
@@ -10,7 +9,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import tantivy
 
@@ -20,13 +18,21 @@ from indexer.model import OcrState, PublicationMeta, meta_of
 from search.query import compile as qb
 from search.query import syntax as q
 from search.reader import Readable, view_of
+from search.results.aggregations import (
+    PUBLICATION_AGGS,
+    YEAR_AGGS,
+    aggregate,
+    hit_count,
+    publication_counts,
+    publication_counts_of,
+    publication_years,
+)
 from search.results.snippets import Snippet, Snippets
 
 #: How many top page hits are read at first to group them by publication (publications
 #: rank by their best page); four times as many each time, until no publication left
 #: unread can rank among those asked for.
 FIRST_PAGE_HITS = 500
-MAX_PUBLICATIONS = 100_000
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -84,112 +90,64 @@ class SearchResults:
     strict_pages: int | None = None
 
 
-def hit_count(result: tantivy.SearchResult) -> int:
-    """How many documents matched (the stub of tantivy's SearchResult omits `count`)."""
-    return int(getattr(result, "count", 0) or 0)
-
-
-#: Facet name -> the fast field it counts publications by.
-FACETS = {"type": s.F_TYPE, "year": s.F_YEAR, "language": s.F_LANG, "author": s.F_AUTHOR_FACET}
 SORTS = ("relevance", "date")
-#: The facets as index aggregations: a terms aggregation per field with the distinct
-#: publications counted in each (names of the request: those of :data:`FACETS`). They are
-#: counted by :data:`~indexer.index.schema.F_PUB_KEY`, the integer hash of the id: counting the
-#: text ids costs twice as much on a large index (each id's bytes are read to hash them).
-FACET_AGGS: dict[str, Any] = {
-    name: {
-        "terms": {"field": fast_field, "size": 200},
-        "aggs": {"pubs": {"cardinality": {"field": s.F_PUB_KEY}}},
-    }
-    for name, fast_field in FACETS.items()
-}
-#: Matching pages counted per publication id (every publication: one bucket each).
-PUBLICATION_AGGS: dict[str, Any] = {"pubs": {"terms": {"field": s.F_ID, "size": MAX_PUBLICATIONS}}}
-#: The same buckets, each with the publication's year (the largest, none: no value).
-YEAR_AGGS: dict[str, Any] = {
-    "pubs": {
-        "terms": {"field": s.F_ID, "size": MAX_PUBLICATIONS},
-        "aggs": {"year": {"max": {"field": s.F_YEAR}}},
-    }
-}
 
 
-def facets(searcher: tantivy.Searcher, query: tantivy.Query) -> dict[str, dict[str, int]]:
-    """Matching publications per type, year, page language and author (index aggregations:
-    :data:`FACET_AGGS`)."""
-    return aggregate(searcher, query, {}, with_facets=True)[1]
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Ranking:
+    """How the publications of a query are ranked and paged.
+
+    limit: publications per result page; offset: publications of the ranking before it;
+    pages: matching pages shown per publication; sort: ``relevance`` or ``date`` (newest
+    first); titles: publications this query matches by title (see
+    :func:`search.query.compile.title_query`), whose best page score is multiplied by
+    `title_boost`.
+    """
+
+    limit: int = 10
+    pages: int = 3
+    offset: int = 0
+    sort: str = "relevance"
+    titles: tantivy.Query | None = None
+    title_boost: float = qb.TITLE_BOOST
 
 
-def aggregate(
-    searcher: tantivy.Searcher,
-    query: tantivy.Query,
-    aggs: dict[str, Any],
-    *,
-    with_facets: bool,
-) -> tuple[dict[str, Any], dict[str, dict[str, int]]]:
-    """The aggregations `aggs` of `query` and, when `with_facets`, its :func:`facets` (else
-    ``{}``): one aggregation request, so the matching pages are collected once."""
-    result = searcher.aggregate(query, {**aggs, **FACET_AGGS} if with_facets else aggs)
-    return result, (_facets_of(result) if with_facets else {})
-
-
-def _facets_of(result: dict[str, Any]) -> dict[str, dict[str, int]]:
-    out: dict[str, dict[str, int]] = {}
-    for name in FACETS:
-        buckets = result.get(name, {}).get("buckets", [])
-        counts = {str(b["key"]): round(b["pubs"]["value"]) for b in buckets}
-        out[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-    return out
-
-
-def _publication_counts(searcher: tantivy.Searcher, query: tantivy.Query) -> dict[str, int]:
-    return publication_counts(searcher.aggregate(query, PUBLICATION_AGGS))
-
-
-def publication_counts(result: dict[str, Any]) -> dict[str, int]:
-    """Matching pages per publication id, from the result of :data:`PUBLICATION_AGGS` (or
-    :data:`YEAR_AGGS`)."""
-    return {b["key"]: int(b["doc_count"]) for b in result["pubs"]["buckets"]}
+DEFAULT_RANKING = Ranking()
 
 
 def run(
     index: tantivy.Index,
     text: str,
     tquery: tantivy.Query,
+    ranking: Ranking = DEFAULT_RANKING,
     *,
-    limit: int = 10,
-    pages: int = 3,
-    titles: tantivy.Query | None = None,
-    title_boost: float = qb.TITLE_BOOST,
-    sort: str = "relevance",
-    offset: int = 0,
     searcher: tantivy.Searcher | None = None,
     with_facets: bool = False,
     first: tantivy.SearchResult | None = None,
 ) -> SearchResults:
     """Run a built query against an open index (with `searcher`, over that searcher's
-    commit) and group the page hits by publication; with the :func:`facets` of `tquery`
-    when `with_facets` (counted with the publications, in one aggregation request).
-    `first`: the first :data:`FIRST_PAGE_HITS` hits of `tquery` read with their count, when
-    the caller has them (from the same searcher).
+    commit) and group the page hits by publication, ranked and paged by `ranking`; with
+    the :func:`facets` of `tquery` when `with_facets` (counted with the publications, in
+    one aggregation request). `first`: the first :data:`FIRST_PAGE_HITS` hits of `tquery`
+    read with their count, when the caller has them (from the same searcher).
 
-    Publications rank by their best page; those matched by `titles` (see
-    :func:`search.query.syntax.title_query`) have that score multiplied by `title_boost`. Every
-    matching publication can be ranked and paged to, however many pages match.
+    Publications rank by their best page; every one can be ranked and paged to.
     """
+    limit, pages, offset = ranking.limit, ranking.pages, ranking.offset
     searcher = searcher or index.searcher()
     if first is None:
         first = searcher.search(tquery, FIRST_PAGE_HITS, count=True)
     total_pages = hit_count(first)
-    by_date = sort == "date"  # the years come with the counts then
+    by_date = ranking.sort == "date"  # the years come with the counts then
     counts, found_facets = aggregate(
         searcher, tquery, YEAR_AGGS if by_date else PUBLICATION_AGGS, with_facets=with_facets
     )
     matched = publication_counts(counts)
-    titled = set(_publication_counts(searcher, titles)) if titles is not None else set()
-    reading = _Reading(searcher, index.schema, matched, titled, title_boost, total_pages)
+    titles = ranking.titles
+    titled = set(publication_counts_of(searcher, titles)) if titles is not None else set()
+    reading = _Reading(searcher, index.schema, matched, titled, ranking.title_boost, total_pages)
     if by_date:
-        ranked = reading.by_date(tquery, _publication_years(counts), offset, limit)
+        ranked = reading.by_date(tquery, publication_years(counts), offset, limit)
     else:
         reading.top(tquery, offset + limit, first.hits)
         ranked = sorted(
@@ -338,11 +296,6 @@ def _year_is(schema: tantivy.Schema, year: int) -> tantivy.Query:
     )
 
 
-def _publication_years(result: dict[str, Any]) -> dict[str, int]:
-    """The year of every publication (0: none), from the result of :data:`YEAR_AGGS`."""
-    return {str(b["key"]): int(b["year"]["value"] or 0) for b in result["pubs"]["buckets"]}
-
-
 def browse(
     index_dir: Readable,
     filters: q.Filters | None = None,
@@ -356,7 +309,7 @@ def browse(
     index, searcher = view.index, view.searcher
     everything = qb.restrict(tantivy.Query.all_query(), index.schema, filters)
     result, found_facets = aggregate(searcher, everything, YEAR_AGGS, with_facets=True)
-    years = _publication_years(result)
+    years = publication_years(result)
     ranked = sorted(years, key=lambda pid: (-years[pid], pid))
     hits = []
     for pid in ranked[offset : offset + limit]:

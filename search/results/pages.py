@@ -16,7 +16,7 @@ from search.errors import BadOptionError, NotFoundError
 from search.query import compile as qb
 from search.query import syntax as q
 from search.reader import Readable, view_of
-from search.results.hits import hit_count
+from search.results.aggregations import hit_count
 from search.results.snippets import Snippet, from_tantivy, whole_page
 
 if TYPE_CHECKING:

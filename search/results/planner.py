@@ -36,14 +36,14 @@ from search.query import compile as qb
 from search.query import syntax as q
 from search.query.suggest import correctable, suggest
 from search.reader import Readable, view_of
+from search.results.aggregations import PUBLICATION_AGGS, aggregate, hit_count
 from search.results.hits import (
+    DEFAULT_RANKING,
     FIRST_PAGE_HITS,
-    PUBLICATION_AGGS,
     SORTS,
     PublicationHit,
+    Ranking,
     SearchResults,
-    aggregate,
-    hit_count,
     run,
 )
 
@@ -261,12 +261,8 @@ def run_plan(
     index: tantivy.Index,
     searcher: tantivy.Searcher,
     the_plan: Plan,
-    limit: int = 10,
-    pages: int = 3,
-    titles: tantivy.Query | None = None,
-    title_boost: float = qb.TITLE_BOOST,
-    sort: str = "relevance",
-    offset: int = 0,
+    ranking: Ranking = DEFAULT_RANKING,
+    *,
     with_facets: bool = False,
 ) -> SearchResults:
     """The results of a plan: each tier's publications after the tiers before (``sort``
@@ -276,47 +272,12 @@ def run_plan(
     p = the_plan
     if len(p.tiers) == 1:
         results = run(
-            index,
-            p.text,
-            p.tiers[0].query,
-            limit=limit,
-            pages=pages,
-            titles=titles,
-            title_boost=title_boost,
-            sort=sort,
-            offset=offset,
-            searcher=searcher,
-            with_facets=with_facets,
-            first=p.first,
-        )
+            index, p.text, p.tiers[0].query, ranking,
+            searcher=searcher, with_facets=with_facets, first=p.first,
+        )  # fmt: skip
         return replace(results, corrected_from=p.corrected_from, suggestion=p.suggestion)
-    merged: dict[str, PublicationHit] = {}
-    lacking: set[tuple[str, int]] = set()  # pages from a tier past the first
-    for tier in p.tiers:
-        part = run(
-            index,
-            p.text,
-            tier.query,
-            limit=offset + limit + len(merged),
-            sort=sort,
-            pages=max(pages, 1),
-            titles=titles,
-            title_boost=title_boost,
-            searcher=searcher,
-            first=p.first if tier.missing == 0 else None,
-        )
-        for hit in part.hits:
-            if tier.missing:
-                lacking.update((hit.id, page.page) for page in hit.pages)
-            if hit.id not in merged:
-                merged[hit.id] = hit
-                continue
-            have = merged[hit.id]
-            merged[hit.id] = replace(
-                have,
-                matched_pages=have.matched_pages + hit.matched_pages,
-                pages=(have.pages + hit.pages)[: max(pages, 1)],
-            )
+    merged, lacking = _merge_tiers(index, searcher, p, ranking)
+    offset, limit, pages = ranking.offset, ranking.limit, ranking.pages
     shown = list(merged.values())[offset : offset + limit]
     wanted = [(h.id, pg.page) for h in shown for pg in h.pages if (h.id, pg.page) in lacking]
     absent = missing_words(searcher, index.schema, p, wanted)
@@ -341,6 +302,35 @@ def run_plan(
         relaxed=p.words,
         strict_pages=p.strict_pages,
     )
+
+
+def _merge_tiers(
+    index: tantivy.Index, searcher: tantivy.Searcher, p: Plan, ranking: Ranking
+) -> tuple[dict[str, PublicationHit], set[tuple[str, int]]]:
+    """Each tier's publications after those of the tiers before, by id (a publication
+    found again gathers its pages), and the pages that came from a tier past the first."""
+    merged: dict[str, PublicationHit] = {}
+    lacking: set[tuple[str, int]] = set()
+    pages = max(ranking.pages, 1)
+    for tier in p.tiers:
+        deeper = replace(
+            ranking, limit=ranking.offset + ranking.limit + len(merged), offset=0, pages=pages
+        )
+        first = p.first if tier.missing == 0 else None
+        part = run(index, p.text, tier.query, deeper, searcher=searcher, first=first)
+        for hit in part.hits:
+            if tier.missing:
+                lacking.update((hit.id, page.page) for page in hit.pages)
+            if hit.id not in merged:
+                merged[hit.id] = hit
+                continue
+            have = merged[hit.id]
+            merged[hit.id] = replace(
+                have,
+                matched_pages=have.matched_pages + hit.matched_pages,
+                pages=(have.pages + hit.pages)[:pages],
+            )
+    return merged, lacking
 
 
 def missing_words(
@@ -400,15 +390,6 @@ def search(
     options = options or qb.Options(analysis=view.analysis)
     answer = plan(searcher, index.schema, text, filters, options, exact=exact)
     titles = qb.title_query(answer.node, index.schema, options, searcher)
-    return run_plan(
-        index,
-        searcher,
-        answer,
-        limit=limit,
-        pages=pages,
-        titles=titles,
-        title_boost=options.title_boost,
-        sort=sort,
-        offset=offset,
-        with_facets=True,
-    )
+    ranking = Ranking(limit=limit, pages=pages, offset=offset, sort=sort)
+    ranking = replace(ranking, titles=titles, title_boost=options.title_boost)
+    return run_plan(index, searcher, answer, ranking, with_facets=True)

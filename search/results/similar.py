@@ -11,7 +11,7 @@ from indexer.index import documents
 from indexer.index import schema as s
 from search.errors import BadOptionError, NotFoundError
 from search.reader import Readable, view_of
-from search.results.hits import SearchResults, run
+from search.results.hits import Ranking, SearchResults, run
 from search.results.pages import page_doc
 
 
@@ -57,4 +57,4 @@ def similar(index_dir: Readable, ref: str, *, limit: int = 10, pages: int = 3) -
             (tantivy.Occur.MustNot, tantivy.Query.term_query(index.schema, s.F_ID, pub_id)),
         ]
     )
-    return run(index, ref, tquery, limit=limit, pages=pages)
+    return run(index, ref, tquery, Ranking(limit=limit, pages=pages), searcher=searcher)

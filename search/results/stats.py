@@ -10,7 +10,7 @@ import tantivy
 from indexer.index import documents
 from indexer.index import schema as s
 from indexer.model import FileProblem, OcrState, PageQuality, Status
-from search.results.hits import hit_count
+from search.results.aggregations import hit_count
 
 __all__ = ["FileProblem", "IndexStats", "index_stats"]
 

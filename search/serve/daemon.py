@@ -148,8 +148,8 @@ def _same_user(conn: socket.socket) -> bool:
 class Daemon:
     """The listening socket and the loop that answers requests one by one.
 
-    path: the socket file; commands: the ``pubsearch`` click group it runs; log: where one line per request goes (command, exit code,
-    milliseconds; never the query)."""
+    path: the socket file; log: where one line per request goes (command, exit code,
+    milliseconds; never the query); commands: the ``pubsearch`` click group it runs."""
 
     def __init__(self, path: Path, log: TextIO, commands: click.Command) -> None:
         self.path = path

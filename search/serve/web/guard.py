@@ -27,7 +27,6 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "localhost.localdomain"})
 COOKIE = "pubsearch_token"
-TOKEN_ENV = "PUBSEARCH_TOKEN"
 
 
 def is_loopback(host: str) -> bool:

@@ -1,5 +1,6 @@
 """The page picture on the web: ``/picture/{id}/{n}``, ``/api/marks/{id}/{n}`` and what
-the page view shows of it (:class:`PictureView`), over :class:`search.pictures.page_image.PagePictures`.
+the page view shows of it (:class:`PictureView`), over
+:class:`search.pictures.page_image.PagePictures`.
 
 How errors become HTTP statuses is here too (:data:`STATUS`), shared with
 :mod:`search.serve.web.app`.
@@ -83,7 +84,7 @@ def quoted(pub_id: str) -> str:
     return quote(pub_id, safe="")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PictureView:
     """The page picture in the page view: `src`/`srcset` of the image, the page size in
     points (0 when it cannot be shown, with `failure` saying why), the marked boxes in
@@ -114,18 +115,31 @@ def picture_view(
         pictures.source = reader  # one long-lived reader for all
         marks, hits = pictures.view(pub_id, number, query or None)
     except NotFoundError as exc:  # the PDF went away since the text view was read
-        return PictureView(base, "", 0, 0, (), (), (), str(exc))
+        return _no_picture(base, (), str(exc))
     if isinstance(marks, PageImageError):
-        return PictureView(base, "", 0, 0, (), (), hits, str(marks))
-    srcset = ", ".join(f"{base}?w={w} {w}w" for w in WIDTHS)
+        return _no_picture(base, hits, str(marks))
     return PictureView(
-        f"{base}?w={DEFAULT_WIDTH}",
-        srcset,
-        marks.width,
-        marks.height,
-        tuple(tuple(b) for b in marks.points()),
-        marks.words,
-        hits,
+        src=f"{base}?w={DEFAULT_WIDTH}",
+        srcset=", ".join(f"{base}?w={w} {w}w" for w in WIDTHS),
+        width=marks.width,
+        height=marks.height,
+        boxes=tuple(tuple(b) for b in marks.points()),
+        words=marks.words,
+        hit_pages=hits,
+    )
+
+
+def _no_picture(src: str, hits: tuple[int, ...], failure: str) -> PictureView:
+    """The page view's picture part when the picture cannot be shown, and why."""
+    return PictureView(
+        src=src,
+        srcset="",
+        width=0,
+        height=0,
+        boxes=(),
+        words=(),
+        hit_pages=hits,
+        failure=failure,
     )
 
 
