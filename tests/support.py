@@ -40,7 +40,7 @@ def run(*args: str) -> Result:
 def needs_tesseract(*languages: str) -> Callable[[F], F]:
     """Mark a test ``ocr`` and skip it unless Tesseract and these language packs (and
     ``osd``) are installed."""
-    from indexer.extraction.ocr import APT_HINT, engine
+    from indexer.extraction.tesseract import APT_HINT, engine
 
     found = engine()
     wanted = {*languages, "osd"}

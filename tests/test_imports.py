@@ -69,12 +69,16 @@ def test_format_loads_no_tantivy() -> None:
 def test_the_check_can_fail() -> None:
     # The checks above must be able to fail: the indexer's own modules load all of these.
     heavy = loaded(
-        "indexer.pipeline, indexer.extraction.pdf, indexer.extraction.language, indexer.execution.pool"
+        "indexer.pipeline, indexer.extraction.pdf, indexer.extraction.language,"
+        " indexer.execution.pool"
     )
     assert {"pdfminer", "langdetect", "multiprocessing", "indexer.pipeline"} <= set(heavy)
 
 
 def test_indexing_modules_do_import_them() -> None:
-    code = "import sys, indexer.extraction.pdf, indexer.extraction.language; print('pdfminer' in sys.modules)"
+    code = (
+        "import sys, indexer.extraction.pdf, indexer.extraction.language;"
+        "print('pdfminer' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "True"

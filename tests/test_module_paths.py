@@ -34,16 +34,19 @@ STRING_PATHS = sorted(
         *COMMANDS.values(),
         *WARM,
         PYPROJECT["project"]["scripts"]["pubsearch"],
-        *_in_source("indexer/execution/pool.py", r"set_forkserver_preload\(\[\"([\w.]+)\"\]\)"),
-        *_in_source("search/pictures/pool.py", r"\"-m\",\s*\"([\w.]+)\""),
+        *_in_source("indexer/execution/processes.py", r"PRELOAD = \"([\w.]+)\""),
+        *_in_source("search/pictures/render_pool.py", r"\"-m\",\s*\"([\w.]+)\""),
     }
 )
 
 
 def test_the_string_paths_are_found() -> None:
     # each source of string paths still holds one: a rewrite that drops it fails here
-    assert len(_in_source("indexer/execution/pool.py", r"set_forkserver_preload")) == 1
-    assert len(_in_source("search/pictures/pool.py", r"\"-m\",\s*\"([\w.]+)\"")) == 1
+    assert (
+        len(_in_source("indexer/execution/processes.py", r"set_forkserver_preload\(\[PRELOAD\]\)"))
+        == 1
+    )
+    assert len(_in_source("search/pictures/render_pool.py", r"\"-m\",\s*\"([\w.]+)\"")) == 1
     assert "indexer.execution.preload" in STRING_PATHS
     assert "search.pictures.render_worker" in STRING_PATHS
 

@@ -30,8 +30,9 @@ from pathlib import Path
 
 from indexer import pipeline
 from indexer.extraction.normalize import normalize_document
-from indexer.extraction.ocr import engine, ocr_page, recognize, render
+from indexer.extraction.ocr import ocr_page
 from indexer.extraction.pdf import iter_pages
+from indexer.extraction.tesseract import engine, recognize, render
 from indexer.model import IndexReport, IndexSettings
 
 ROOT = Path(__file__).resolve().parents[2]

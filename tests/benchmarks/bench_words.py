@@ -38,11 +38,12 @@ from pdfminer.high_level import extract_pages
 from pdfminer.layout import LAParams, LTChar, LTContainer, LTTextLine
 
 from indexer import pipeline
+from indexer.extraction.word_boxes import WordBox
 from indexer.index import schema as s
 from indexer.index.documents import int_of, text_of
 from indexer.model import IndexSettings, OcrMode
 from search.pictures.render_worker import text_words
-from search.pictures.words import PageWords, Word, align
+from search.pictures.words import PageWords, align
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -66,10 +67,10 @@ def _runs(line: Any) -> Iterator[list[Any]]:
             run = []
 
 
-def pdfminer_words(path: Path) -> dict[int, tuple[list[Word], bool, float]]:
+def pdfminer_words(path: Path) -> dict[int, tuple[list[WordBox], bool, float]]:
     """page -> (words with boxes as fractions of the media box, from the top left; whether
     the page is unrotated; seconds of layout analysis)."""
-    out: dict[int, tuple[list[Word], bool, float]] = {}
+    out: dict[int, tuple[list[WordBox], bool, float]] = {}
     started = time.perf_counter()
     for number, page in enumerate(extract_pages(str(path), laparams=LAParams(all_texts=True)), 1):
         x0p, _, x1p, y1p = page.bbox
@@ -80,15 +81,15 @@ def pdfminer_words(path: Path) -> dict[int, tuple[list[Word], bool, float]]:
                 left, right = min(c.x0 for c in run), max(c.x1 for c in run)
                 top, bottom = max(c.y1 for c in run), min(c.y0 for c in run)
                 box = ((left - x0p) / w, (y1p - top) / h, (right - x0p) / w, (y1p - bottom) / h)
-                words.append(Word("".join(c.get_text() for c in run), box))
+                words.append(WordBox(text="".join(c.get_text() for c in run), box=box))
         now = time.perf_counter()
         out[number] = (words, page.rotate % 360 == 0, now - started)
         started = now
     return out
 
 
-def pdfium_words(path: Path) -> dict[int, tuple[list[Word], bool, float]]:
-    out: dict[int, tuple[list[Word], bool, float]] = {}
+def pdfium_words(path: Path) -> dict[int, tuple[list[WordBox], bool, float]]:
+    out: dict[int, tuple[list[WordBox], bool, float]] = {}
     pdf = pdfium.PdfDocument(str(path))
     try:
         for number in range(1, len(pdf) + 1):
@@ -153,7 +154,8 @@ def measure(name: str, folder: Path | None, catalog: Path | None) -> None:
                 totals[src]["tokens"].append(tokens)
                 totals[src]["placed"].append(sum(1 for v in mapping.values() if v))
                 totals[src]["ms"].append(seconds * 1000)
-                blob = json.dumps(PageWords(0, 0, src, tuple(words)).to_json()).encode()
+                page_words = PageWords(width=0, height=0, source=src, words=tuple(words))
+                blob = json.dumps(page_words.to_json()).encode()
                 totals[src]["bytes"].append(len(gzip.compress(blob)))
                 maps[src] = (mapping, words, found.get(number, ([], False, 0.0))[1])
             (m1, w1, plain1), (m2, w2, plain2) = maps["pdfium"], maps["pdfminer"]

@@ -1,7 +1,8 @@
 """Word fidelity of the indexed page text on the real-world PDFs (``make fidelity``).
 
 For every page pdfminer can read, the multiset of words of the indexed page text (what
-:func:`indexer.extraction.pdf.iter_pages` and :func:`indexer.extraction.normalize.normalize_document` make of
+:func:`indexer.extraction.pdf.iter_pages` and
+:func:`indexer.extraction.normalize.normalize_document` make of
 it, the functions the indexer runs) is compared with the words pdfminer itself lays out on
 the page (its ``TextConverter`` over the same layout: every text box and every loose
 character, with :data:`indexer.extraction.pdf.LAPARAMS`). Both sides are normalized the same way:
@@ -13,7 +14,8 @@ words dropped; words are ``\\w+`` runs.
 
 Per folder it prints: files and pages compared, word coverage (mean, minimum, 1st
 percentile) with running headers and footers set aside, pages under 99% coverage, the
-words dropped as running headers/footers (by :func:`indexer.extraction.normalize.strip_running_lines`,
+words dropped as running headers/footers (by
+:func:`indexer.extraction.normalize.strip_running_lines`,
 on purpose), duplicated words (a word the indexed text has more often than pdfminer's),
 and extra words (not in pdfminer's text at all: normalization differences). Pages with no
 usable text layer (empty, unmapped glyphs; OCR reads those) are counted on their own, as

@@ -29,6 +29,8 @@ from search.cli.main import cli
 from search.results.stats import index_stats
 from tests.support import CATALOG, REALPDFS, real_pdf
 
+pytestmark = pytest.mark.cluster
+
 #: Fields that differ between two runs over the same files by design.
 RUN_FIELDS = {schema.F_RUN, schema.F_INDEXED_AT}
 
@@ -237,7 +239,7 @@ def test_bad_local_scheduler_value(tmp_path: Path) -> None:
 
 def test_search_never_imports_dask() -> None:
     code = (
-        "import sys, search.cli.main, search.results.hits, search.query.syntax, search.render, {extra};"
+        "import sys, search.cli.main, search.api, search.query.syntax, search.render, {extra};"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')))"
     )
     lean = subprocess.run(

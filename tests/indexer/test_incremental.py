@@ -156,6 +156,7 @@ def test_schema_change_rebuild_needs_no_pdfminer(tmp_path: Path, folder: Path) -
     assert report.count("added") == 3 and all(e.from_cache for e in report.events)
 
 
+@pytest.mark.slow
 def test_hanging_file_times_out_and_the_batch_goes_on(tmp_path: Path, folder: Path) -> None:
     hang = real_pdf("weird/tiru__freeze.pdf")
     started = time.monotonic()
@@ -179,6 +180,7 @@ def test_hanging_file_times_out_and_the_batch_goes_on(tmp_path: Path, folder: Pa
     assert again.seconds < 2 and again.failures[0].reason == "timeout"
 
 
+@pytest.mark.slow
 def test_slow_page_fails_alone_the_rest_of_the_file_is_kept(tmp_path: Path) -> None:
     path = real_pdf("weird/pdfpig__fseprd1102849.pdf")  # page 1 takes pdfminer > 25 s alone
     report = pipeline.index(

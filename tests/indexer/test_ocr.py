@@ -19,9 +19,10 @@ from starlette.testclient import TestClient
 
 from indexer import pipeline
 from indexer.extraction.normalize import TextQuality, garbled, normalize_document
-from indexer.extraction.ocr import APT_HINT, OcrCache, ocr_page
+from indexer.extraction.ocr import OcrCache, ocr_page
 from indexer.extraction.ocr_plan import pages_needing_ocr
 from indexer.extraction.pdf import iter_pages
+from indexer.extraction.tesseract import APT_HINT
 from indexer.index import schema as s
 from indexer.model import IndexSettings, Limits
 from search.results.pages import show_page
@@ -87,6 +88,7 @@ def test_garbled_layer_of_latin_look_alikes() -> None:
                    "xapaKTcpa 3a nep?IoA c I xnnapr no 3 1 4era6pr 2012 rotta")  # fmt: skip
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "relative",
     ["lang-sv/ferenda__f690153e.pdf", "lang-ru/tiru__3210.pdf",
@@ -121,6 +123,7 @@ def test_scan_pages_are_planned_for_ocr(make_scan: Callable[..., Path],
 # ---------------------------------------------------------------- indexing with OCR
 
 
+@pytest.mark.slow
 @needs_tesseract
 def test_auto_reads_scans_and_records_it(tmp_path: Path, make_scan: Callable[..., Path]) -> None:
     make_scan([PAGE_ONE, PAGE_TWO])
@@ -155,6 +158,7 @@ def test_auto_reads_scans_and_records_it(tmp_path: Path, make_scan: Callable[...
     assert OcrCache(cache).size()[0] == 2
 
 
+@pytest.mark.slow
 @needs_tesseract
 def test_off_flags_pages_and_auto_later_reads_them(
     tmp_path: Path, make_scan: Callable[..., Path]
@@ -177,6 +181,7 @@ def test_off_flags_pages_and_auto_later_reads_them(
     )  # and then it is done
 
 
+@pytest.mark.slow
 @needs_tesseract
 def test_force_reads_text_pages_too(tmp_path: Path, make_pdf: Callable[..., Path]) -> None:
     make_pdf([PAGE_ONE], name="texts/doc.pdf")
@@ -187,6 +192,7 @@ def test_force_reads_text_pages_too(tmp_path: Path, make_pdf: Callable[..., Path
     assert search(tmp_path / "ix", "regionkoordinatorerna").hits[0].pages[0].ocr
 
 
+@pytest.mark.slow
 @needs_tesseract
 def test_ocr_time_limit_costs_only_that_page(
     tmp_path: Path, make_scan: Callable[..., Path]
@@ -236,6 +242,7 @@ def test_without_tesseract_pages_need_ocr_and_the_note_says_how(
 # ---------------------------------------------------------------- real scans
 
 
+@pytest.mark.slow
 @needs_tesseract
 def test_swedish_bill_scan_against_its_text_version(tmp_path: Path) -> None:
     """ferenda__1b5df88d.PDF scans pages of Prop. 2008/09:5, whose text version
@@ -262,6 +269,7 @@ def test_swedish_bill_scan_against_its_text_version(tmp_path: Path) -> None:
     assert hits[0].pages[0].ocr
 
 
+@pytest.mark.slow
 @needs_tesseract
 def test_rotated_pages_read_upright() -> None:
     """ocrmypdf__cardinal.pdf: the same page scanned at 0, 90, 180 and 270 degrees."""
@@ -274,6 +282,7 @@ def test_rotated_pages_read_upright() -> None:
     assert recall(pages[0].text, pages[2].text) > 0.95
 
 
+@pytest.mark.slow
 @needs_tesseract
 def test_russian_scan_is_read_in_russian(tmp_path: Path) -> None:
     """tiru__good.pdf: 7 image-only pages of a Russian order; no catalog languages, no
@@ -292,6 +301,7 @@ def test_russian_scan_is_read_in_russian(tmp_path: Path) -> None:
     assert view.ocr and view.language == "ru" and "Российской Федерации" in view.html
 
 
+@pytest.mark.slow
 @needs_tesseract
 def test_garbled_layer_is_replaced_by_ocr(tmp_path: Path) -> None:
     folder = tmp_path / "garbled"

@@ -10,8 +10,9 @@ import pytest
 from fpdf import FPDF
 
 from indexer import pipeline
-from indexer.extraction import ocr
-from indexer.extraction.ocr import DPI, MAX_PIXELS, capped_dpi, ocr_page, render
+from indexer.extraction import tesseract
+from indexer.extraction.ocr import ocr_page
+from indexer.extraction.tesseract import DPI, MAX_PIXELS, capped_dpi, render
 from indexer.index import schema
 from indexer.index.store import load_records
 from indexer.model import IndexSettings
@@ -63,7 +64,7 @@ def test_page_over_the_cap_is_read_and_the_note_says_at_what_resolution(
 ) -> None:
     # a cap of 2 million pixels makes an A4 page a "poster" (A0 at 107 dpi reads the same,
     # four times slower)
-    monkeypatch.setattr(ocr, "MAX_PIXELS", 2_000_000)
+    monkeypatch.setattr(tesseract, "MAX_PIXELS", 2_000_000)
     page = ocr_page(poster(tmp_path / "a4.pdf", (210, 297), "Skyddat boende"), 1, ("sv",))
     assert "Skyddat" in page.text and "boende" in page.text
     assert page.note == (
@@ -71,12 +72,14 @@ def test_page_over_the_cap_is_read_and_the_note_says_at_what_resolution(
     )
 
 
+@pytest.mark.slow
 @needs_tesseract
 def test_page_within_the_cap_has_no_note(tmp_path: Path) -> None:
     page = ocr_page(poster(tmp_path / "a4.pdf", (210, 297), "Skyddat boende"), 1, ("sv",))
     assert "Skyddat" in page.text and page.note == ""
 
 
+@pytest.mark.slow
 @needs_tesseract
 def test_the_index_run_says_which_page_was_read_at_a_lower_resolution(tmp_path: Path) -> None:
     folder = tmp_path / "pdfs"

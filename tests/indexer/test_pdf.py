@@ -114,6 +114,7 @@ def test_bulgarian() -> None:
     assert "Печати в системата на предучилищното и училищното образование" in pages[1]
 
 
+@pytest.mark.slow
 def test_romanian_cedilla_mapped_to_comma_below() -> None:
     path = real_pdf("lang-ro/ocaro__202005 OMFP_2493_2019.pdf")
     pub, pages = read_publication(Source(path=path), "omfp")
@@ -174,13 +175,15 @@ def test_no_pages_error_is_its_own_reason() -> None:
     assert EmptyPDFError("x.pdf", "the PDF has no pages").reason == "no-pages"
 
 
+@pytest.mark.slow
 def test_same_bytes_same_text_whatever_the_process_read_before() -> None:
     # pdfminer breaks ties between equally distant boxes by memory address; page 3 of this
     # file (a table of short cells) then read differently after another file was read
     table = real_pdf("lang-sv/ferenda__f690153e.pdf")
     other = real_pdf("lang-sv/ferenda__2012-13-144__index.pdf")
     code = (
-        "import hashlib, sys; from pathlib import Path; from indexer.extraction.pdf import iter_pages\n"
+        "import hashlib, sys; from pathlib import Path\n"
+        "from indexer.extraction.pdf import iter_pages\n"
         "for name in sys.argv[2:]: list(iter_pages(Path(name)))\n"
         "junk = [object() for _ in range(int(sys.argv[1]))]\n"
         f"pages = list(iter_pages(Path({str(table)!r})))\n"

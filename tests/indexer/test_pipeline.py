@@ -116,6 +116,7 @@ def test_guess_title(info: str | None, first_page: str, title: str) -> None:
     assert guess_title(info, first_page, "ferenda__2013-07406__index") == title
 
 
+@pytest.mark.slow
 def test_real_swedish_bills_found_on_the_right_pages(tmp_path: Path) -> None:
     files = [
         real_pdf("lang-sv/ferenda__39db8153.pdf"),
@@ -138,6 +139,7 @@ def test_real_swedish_bills_found_on_the_right_pages(tmp_path: Path) -> None:
     assert hits[0].id.startswith("ferenda-tillaggsdirektiv") and hits[0].pages[0].page == 1
 
 
+@pytest.mark.slow
 def test_every_real_language_folder_indexes(tmp_path: Path) -> None:
     names = [
         "lang-bg/neispuo__Help.pdf", "lang-bg/nimsccu__manual.pdf", "lang-bg/pdfcpu__bulgarian.pdf",

@@ -3,14 +3,17 @@ named after it."""
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pypdfium2 as pdfium
+import pytest
 from fpdf import FPDF
 
 from indexer import pipeline
+from indexer.execution import pool, processes
 from indexer.extraction.cache import ExtractionCache
 from indexer.extraction.ocr import ocr_page
 from indexer.index import schema as s
@@ -37,27 +40,26 @@ from tests import support
 # ---------------------------------------------------------------- retries
 
 
-def _slow_first_page(path: Path) -> Path:
-    """Two pages: page 1 has 60,000 tiny words, which takes the layout analysis far more
-    than 3 s (20,000 took 2-3 s on a fast idle machine, 24 s on a loaded one); page 2 one
-    line (a tenth of a second, 0.3 s loaded). A page limit of 3 s always times page 1 out
-    and never page 2 (page 1 is never read to its end, so its size costs no test time)."""
+def _two_pages(path: Path) -> Path:
+    """Two short pages; the second says "Seasonal vehicle designations"."""
     pdf = FPDF(format="A4")
-    pdf.set_auto_page_break(False)
-    pdf.add_page()
-    pdf.set_font("Helvetica", size=1)
-    for n in range(60_000):
-        pdf.text(5 + (n % 100) * 2.0, 5 + (n // 100) * 0.45, f"w{n}")
-    pdf.add_page()
     pdf.set_font("Helvetica", size=11)
-    pdf.text(15, 20, "Seasonal vehicle designations")
+    for text in ("Winter tyre rules", "Seasonal vehicle designations"):
+        pdf.add_page()
+        pdf.text(15, 20, text)
     path.parent.mkdir(parents=True, exist_ok=True)
     pdf.output(str(path))
     return path
 
 
-def test_a_retry_that_fails_again_keeps_the_indexed_pages(tmp_path: Path) -> None:
-    path = _slow_first_page(tmp_path / "docs" / "slow.pdf")
+@pytest.mark.slow
+def test_a_retry_that_fails_again_keeps_the_indexed_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _two_pages(tmp_path / "docs" / "hangs.pdf")
+    # page 1 hangs its worker, as a page that hangs pdfminer would: it times out under any
+    # page limit, however fast the machine, and a fresh worker goes on with page 2
+    monkeypatch.setattr(pool, "HANGING_PAGES", frozenset({("hangs.pdf", 1)}))
     ix = tmp_path / "ix"
 
     def retry(limits: Limits) -> IndexReport:
@@ -74,7 +76,8 @@ def test_a_retry_that_fails_again_keeps_the_indexed_pages(tmp_path: Path) -> Non
     first = retry(Limits(timeout=0.01))
     assert [f.reason for f in first.failures] == ["timeout"]
     assert search(ix, "seasonal").total == 0
-    # the retry reads page 2 (page 1 times out): more pages, so they replace the failure
+    # the retry reads page 2 (page 1 times out after 3 s; page 2 takes a fresh worker well
+    # under that, even on a loaded machine): more pages, so they replace the failure
     better = retry(Limits(page_timeout=3))
     (event,) = better.events
     assert (event.action, event.pages, event.failed_pages) == (Action.UPDATED, 2, (1,))
@@ -97,6 +100,12 @@ def test_a_retry_that_fails_again_keeps_the_indexed_pages(tmp_path: Path) -> Non
     # nor does it replace the better reading in the extraction cache (what --rebuild reads)
     cached = ExtractionCache(tmp_path / "c").get(file_sha256(path))
     assert cached is not None and [p.error for p in cached.pages] == ["timeout", None]
+
+
+def test_the_fork_server_preload_module_is_importable() -> None:
+    # multiprocessing ignores an ImportError in a fork server's preload: a wrong module
+    # path would only make every worker load pdfminer and langdetect's profiles itself
+    assert importlib.import_module(processes.PRELOAD).__name__ == "indexer.execution.preload"
 
 
 def _timed_out(number: int) -> RawPage:

@@ -22,8 +22,9 @@ from search.errors import BadOptionError, ExitCode, NotFoundError, QuerySyntaxEr
 from search.query.compile import Options, restrict
 from search.query.syntax import Filters, Prefix, parse
 from search.reader import IndexReader
+from search.results.aggregations import PUBLICATION_AGGS, aggregate, facets
 from search.results.export import export_pages
-from search.results.hits import PUBLICATION_AGGS, aggregate, browse, facets
+from search.results.hits import browse
 from search.results.pages import page_url, show_page
 from search.results.planner import plan, search
 from search.results.similar import similar

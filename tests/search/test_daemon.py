@@ -74,6 +74,7 @@ def daemon(tmp_path: Path) -> Iterator[Callable[[], Running]]:
             running.proc.wait()
 
 
+@pytest.mark.slow
 def test_answers_exactly_as_the_command_itself(ix: Path, daemon: Callable[[], Running]) -> None:
     running = daemon()
     cases: list[Args] = [

@@ -1,5 +1,6 @@
-"""Page pictures with the matched words marked (search.pictures.page_image): boxes against pdfminer's
-layout on real pages, the picture endpoint, its cache and limits, and ``show --png/--json``."""
+"""Page pictures with the matched words marked (search.pictures.page_image): boxes against
+pdfminer's layout on real pages, the picture endpoint, its cache and limits, and
+``show --png/--json``."""
 
 from __future__ import annotations
 
@@ -20,11 +21,27 @@ from PIL import Image
 from starlette.testclient import TestClient
 
 from indexer import pipeline
+from indexer.extraction.word_boxes import WordBox
 from indexer.model import IndexSettings
 from search.cli.main import cli
 from search.errors import RenderLimitError
-from search.pictures.page_image import PagePictures, PictureCache
-from search.pictures.words import word_key
+from search.pictures.page_image import PagePictures
+from search.pictures.picture_cache import PictureCache
+from search.pictures.render_messages import (
+    OutOfMemory,
+    Ready,
+    Rendered,
+    RenderRequest,
+    Reply,
+    Request,
+    RequestFailed,
+    WordsFound,
+    WordsRequest,
+    decode_reply,
+    decode_request,
+    encode,
+)
+from search.pictures.words import PageWords, word_key
 from search.serve.web import create_app
 from tests.support import CATALOG, real_pdf
 
@@ -278,6 +295,7 @@ def slow_pdf(path: Path, side: int = 12_000, images: int = 16) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_a_page_over_the_time_limit_gets_a_placeholder_and_the_next_request_is_served(
     tmp_path: Path, ix: Path
 ) -> None:
@@ -323,6 +341,56 @@ def test_the_pdf_bomb_does_not_take_the_server_down(tmp_path: Path, ix: Path) ->
         assert client.get("/api/search?q=&limit=1").status_code == 200
     finally:
         pictures.close()
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        WordsRequest(path="/a/b.pdf", page=3, ocr=True, cache_dir="/cache"),
+        RenderRequest(
+            path="/a/b.pdf", page=1, width=800, out="/o.png", boxes=((0.1, 0.2, 0.3, 0.4),)
+        ),
+        RenderRequest(path="/a/b.pdf", page=1, passwords=("hemligt",), width=400, out="/o.png"),
+    ],
+)
+def test_render_requests_cross_the_pipe_unchanged(message: Request) -> None:
+    line = encode(message)
+    assert line.endswith(b"\n") and line.count(b"\n") == 1
+    assert decode_request(line) == message
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        Ready(),
+        WordsFound(
+            words=PageWords(
+                width=595.0,
+                height=842.0,
+                source="pdfium",
+                words=(WordBox(text="barn", box=(0.1, 0.25, 0.2, 0.3)),),
+            )
+        ),
+        Rendered(width=800, height=1132),
+        RequestFailed(detail="ValueError: no page 9 (the PDF has 8)"),
+        OutOfMemory(),
+    ],
+)
+def test_render_replies_cross_the_pipe_unchanged(message: Reply) -> None:
+    assert decode_reply(encode(message)) == message
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b'{"op": "words", "path": "/a.pdf", "page": 1}\n',
+        b'{"WordsRequest": {"path": "/a.pdf"}}',
+        b"[]",
+    ],
+)
+def test_a_line_that_is_no_render_request_is_refused(line: bytes) -> None:
+    with pytest.raises(ValueError, match="render message"):
+        decode_request(line)
 
 
 def test_picture_cache_keeps_under_its_cap(tmp_path: Path) -> None:
@@ -378,7 +446,8 @@ def test_rotation_and_crop_box_are_applied_to_the_boxes(tmp_path: Path) -> None:
 
 def test_the_server_side_never_imports_pdfium() -> None:
     code = (
-        "import sys, search.cli.main, search.render, search.pictures.page_image, search.serve.web.app;"
+        "import sys, search.cli.main, search.render, search.pictures.page_image,"
+        " search.serve.web.app;"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pypdfium2', 'PIL')))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -18,14 +18,15 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
-from test_pageimage import overlap, pdfminer_words
 
 from indexer import pipeline
 from indexer.model import IndexReport, IndexSettings
 from search.pictures.words import word_key
 from search.serve.web.i18n import TEXTS
+from tests.search.test_page_image import overlap, pdfminer_words
 from tests.support import CATALOG, real_pdf
 
+pytestmark = pytest.mark.browser
 CHROMIUM = os.environ.get("PUBSEARCH_CHROMIUM", "/usr/bin/chromium")
 #: What Chromium needs here: no sandbox as root, no GPU, and no background connections to
 #: Google's hosts, which a closed network refuses.

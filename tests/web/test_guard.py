@@ -111,6 +111,7 @@ def get(port: int, path: str, host: str) -> tuple[int, bytes]:
     return response.status, response.read()
 
 
+@pytest.mark.slow
 def test_the_running_server_refuses_a_rebound_host(ix: Path) -> None:
     proc, port, banner = start_server(ix)
     try:
@@ -123,6 +124,7 @@ def test_the_running_server_refuses_a_rebound_host(ix: Path) -> None:
         assert "warning" not in stop(proc)
 
 
+@pytest.mark.slow
 def test_listening_beyond_loopback_warns_and_a_token_closes_it(ix: Path) -> None:
     proc, port, _ = start_server(ix, "--host", "0.0.0.0")
     try:
