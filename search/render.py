@@ -66,6 +66,7 @@ def results_json(results: SearchResults) -> dict[str, Any]:
                         "ocr_confidence": p.ocr_confidence,
                         "snippet": p.snippet.tagged(),
                         "missing": list(p.missing),
+                        "matched_as": dict(p.matched_as),
                     }
                     for p in h.pages
                 ],
@@ -158,6 +159,7 @@ def results_text(
                 notes.append(f"OCR{conf}")
             if page.missing:
                 notes.append(f"missing: {', '.join(page.missing)}")
+            notes += [f"{printed}, for {typed}" for typed, printed in page.matched_as.items()]
             if notes:
                 label += f" [{'; '.join(notes)}]"
             lines.append((DIM + label + RESET) if color else label)

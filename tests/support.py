@@ -54,3 +54,21 @@ def needs_tesseract(*languages: str) -> Callable[[F], F]:
         return pytest.mark.ocr(skip(test))
 
     return mark
+
+
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
+def unicode_pdf(path: Path, text: str) -> Path:
+    """A one-page PDF in DejaVu Sans (ș/ț are not in the core fonts)."""
+    from fpdf import FPDF  # the test-only PDF writer
+
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.add_font("DejaVu", fname=str(DEJAVU))
+    pdf.add_page()
+    pdf.set_font("DejaVu", size=11)
+    for n, line in enumerate(text.split("\n")):
+        pdf.text(15, 20 + 6 * n, line)
+    pdf.output(str(path))
+    return path

@@ -42,9 +42,10 @@ from indexer.model import ANALYSES, NEUTRAL, STANDARD
 
 #: Bumped when an index written by an older pubsearch lacks something searches rely on:
 #: 5 added the ``variants`` lookup terms; 6 the word lookup terms (``<field>:w:...``) that
-#: take a spelling without diacritics to the stem of the spelling with them. An older
+#: take a spelling without diacritics to the stem of the spelling with them; 7 the name
+#: lookup terms (``n:...``) that take a name in one script or spelling to the others. An older
 #: index is refused with "rebuild" (exit 4) rather than answering with less.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 META_FILE = "pubsearch.json"
 MAX_TOKEN_BYTES = 240
 UNDETERMINED = "und"

@@ -17,7 +17,11 @@ lookup term per distinct term of its text and title fields that needs one:
 - ``<field>:w:<plain word>:<term>`` for a word with diacritics, in a Latin-script field,
   whose term the folded lookups cannot reach from the word's plain spelling because the
   stemmer reads the two spellings differently (``text_ro:w:situatiile:situ``: Romanian
-  ``situațiile`` stems to ``situ``, ``situatiile`` to ``situat``).
+  ``situațiile`` stems to ``situ``, ``situatiile`` to ``situat``);
+- ``n:<name key>:<field>:<term>:<word as printed>`` for each name-like word (capitalized,
+  three letters or more) of any language's field (:mod:`indexer.index.names`): a name typed
+  in another script or spelling reaches the page through its key (``n:volkov:`` finds
+  ``Волков`` in ``text_ru``, whose term is ``волк``).
 
 "Terms of ``text_sv`` that fold to ``forordning``" are then the terms starting with
 ``text_sv:f:forordning:``, and "terms of ``text_sv`` ending in ``off``" those starting with
@@ -39,6 +43,7 @@ from collections.abc import Iterable, Iterator
 import tantivy
 
 from indexer.index import schema as s
+from indexer.index.names import name_lookups
 from indexer.model import STANDARD
 
 #: Letters a plain-ASCII query letter also stands for, in Latin-script languages.
@@ -153,9 +158,10 @@ def lookup_text(sources: Iterable[tuple[str, str, str]], analysis: str = STANDAR
         language = s.LANGUAGES.get(code, s.LANGUAGES[s.UNDETERMINED]).code
         if not text:
             continue
+        analyzer = s.analyzer(language)
         if wanted(language):
-            analyzer = s.analyzer(language)
             found.extend(lookup_terms(field, language, sorted(set(analyzer.analyze(text)))))
             if language in LATIN:
                 found.extend(word_lookups(field, analyzer, text))
+        found.extend(name_lookups(field, analyzer, text))
     return " ".join(found)

@@ -20,6 +20,7 @@ from indexer.index.spelling import for_language
 from indexer.model import STANDARD
 from search.errors import QuerySyntaxError
 from search.query.expansions import Terms, expansions
+from search.query.names import is_initial, name_forms, name_query
 from search.query.syntax import (
     And,
     Filters,
@@ -53,6 +54,7 @@ class Options:
     expand: bool = (
         True  # index-aware expansion (search.query.expansions); off for an evaluation ablation
     )
+    names: bool = True  # a word also finds its name in other scripts and spellings (names)
 
 
 def analyzed(code: str, text: str, analysis: str = STANDARD) -> list[tuple[int, str]]:
@@ -94,11 +96,32 @@ class _Builder:
     """
 
     def __init__(
-        self, schema: tantivy.Schema, options: Options, searcher: tantivy.Searcher | None
+        self,
+        schema: tantivy.Schema,
+        options: Options,
+        searcher: tantivy.Searcher | None,
+        names: dict[str, tuple[str, ...]] | None = None,
     ) -> None:
         self.schema, self.options, self.searcher = schema, options, searcher
         self.terms = Terms(searcher) if searcher is not None else None
         self._present: dict[str, bool] = {}
+        #: Each word searched as a name -> the words of the index it also finds (as printed).
+        self.names: dict[str, tuple[str, ...]] = {} if names is None else names
+
+    def name(self, text: str) -> tantivy.Query | None:
+        """The pages that print `text` (one word) in another script or spelling
+        (:mod:`search.query.names`), or None."""
+        if (
+            self.searcher is None
+            or not self.options.names
+            or not self.options.expand
+            or self.options.analysis != STANDARD
+        ):
+            return None
+        forms = name_forms(self.searcher, text)
+        if forms:
+            self.names[text] = tuple(dict.fromkeys(f.word for f in forms))
+        return name_query(self.schema, forms)
 
     def present(self, code: str) -> bool:
         if self.searcher is None:
@@ -166,6 +189,9 @@ class _Builder:
                         tantivy.Query.term_query(schema, s.F_LANG, code), 0.0
                     )
                 )
+        as_name = self.name(text) if " " not in text.strip() else None
+        if as_name is not None:
+            alternatives.append(as_name)
         if not alternatives:  # in no page and no title
             return tantivy.Query.empty_query()
         return tantivy.Query.disjunction_max_query(alternatives, TIE_BREAKER)
@@ -250,11 +276,18 @@ class _Builder:
         for child in node.nodes:
             if isinstance(child, Not):
                 clauses.append((tantivy.Occur.MustNot, self.node(child.node)))
+            elif initial(child):  # V. L. beside a name: printed or not, in any order
+                clauses.append((tantivy.Occur.Should, self.node(child)))
             else:
                 clauses.append((tantivy.Occur.Must, self.node(child)))
-        if all(occur == tantivy.Occur.MustNot for occur, _ in clauses):
+        if all(occur != tantivy.Occur.Must for occur, _ in clauses):
             clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
         return tantivy.Query.boolean_query(clauses)
+
+
+def initial(node: Node) -> bool:
+    """Whether `node` is an initial of a name (``V.``, ``V.L.``), never a required word."""
+    return isinstance(node, Word) and node.field is None and is_initial(node.text)
 
 
 def build(
@@ -264,12 +297,14 @@ def build(
     filters: Filters | None = None,
     options: Options | None = None,
     searcher: tantivy.Searcher | None = None,
+    names: dict[str, tuple[str, ...]] | None = None,
 ) -> tantivy.Query:
     """The Tantivy query for a parsed query plus filters, over page documents only.
 
     Given the index's `searcher`, words are also expanded against its terms (inflection,
-    compounds, diacritics: :mod:`search.query.expansions`)."""
-    query = _Builder(schema, options or Options(), searcher).node(node)
+    compounds, diacritics: :mod:`search.query.expansions`; names in other scripts and
+    spellings: :mod:`search.query.names`, recorded in `names` when given)."""
+    query = _Builder(schema, options or Options(), searcher, names).node(node)
     return restrict(query, schema, filters)
 
 
@@ -279,10 +314,12 @@ def build_each(
     *,
     options: Options | None = None,
     searcher: tantivy.Searcher | None = None,
+    names: dict[str, tuple[str, ...]] | None = None,
 ) -> list[tantivy.Query]:
     """The Tantivy query of each node (unrestricted), built by one builder so that the
-    index's terms are looked up once (:mod:`search.results.planner` combines them)."""
-    builder = _Builder(schema, options or Options(), searcher)
+    index's terms are looked up once (:mod:`search.results.planner` combines them); the
+    words searched as names are recorded in `names` when given."""
+    builder = _Builder(schema, options or Options(), searcher, names)
     return [builder.node(node) for node in nodes]
 
 

@@ -7,7 +7,7 @@ the front door; :mod:`search.results.planner` decides which queries to run.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import tantivy
@@ -17,6 +17,7 @@ from indexer.index import schema as s
 from indexer.model import OcrState, PublicationMeta, meta_of
 from search.query import compile as qb
 from search.query import syntax as q
+from search.query.names import matched_as
 from search.reader import Readable, view_of
 from search.results.aggregations import (
     PUBLICATION_AGGS,
@@ -47,6 +48,9 @@ class PageHit:
     ocr: bool = False
     ocr_confidence: float | None = None
     missing: tuple[str, ...] = ()  # words of the query the page lacks (search.results.planner)
+    #: Words of the query the page prints in another script or spelling: typed -> printed
+    #: (``{"Volkov": "Волков"}``, :mod:`search.query.names`).
+    matched_as: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -124,12 +128,15 @@ def run(
     searcher: tantivy.Searcher | None = None,
     with_facets: bool = False,
     first: tantivy.SearchResult | None = None,
+    names: Mapping[str, tuple[str, ...]] | None = None,
 ) -> SearchResults:
     """Run a built query against an open index (with `searcher`, over that searcher's
     commit) and group the page hits by publication, ranked and paged by `ranking`; with
     the :func:`facets` of `tquery` when `with_facets` (counted with the publications, in
     one aggregation request). `first`: the first :data:`FIRST_PAGE_HITS` hits of `tquery`
-    read with their count, when the caller has them (from the same searcher).
+    read with their count, when the caller has them (from the same searcher). `names`:
+    the words of the query searched as names (:attr:`search.results.planner.Plan.names`),
+    so each page says which it prints in another script or spelling (``matched_as``).
 
     Publications rank by their best page; every one can be ranked and paged to.
     """
@@ -164,6 +171,7 @@ def run(
             matched=matched.get(pid, len(reading.groups[pid])),
             pages=pages,
             snippets=snippets,
+            names=names,
         )
         for pid in ranked
     ]
@@ -336,6 +344,7 @@ def _publication(
     matched: int,
     pages: int,
     snippets: Snippets | None,
+    names: Mapping[str, tuple[str, ...]] | None = None,
 ) -> PublicationHit:
     """A publication hit from its page documents, best first, read (and, when `docs`
     loads them as it goes, loaded) only as far as its first `pages` numbered pages;
@@ -358,6 +367,7 @@ def _publication(
                 snippet=snippets.snippet(doc, documents.text_field_of(doc)),
                 ocr=page.ocr is OcrState.DONE,
                 ocr_confidence=page.ocr_confidence,
+                matched_as=matched_as(page.text, names) if names else {},
             )
         )
         if len(page_hits) >= pages:

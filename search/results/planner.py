@@ -24,8 +24,8 @@ the shown pages. Nothing here scans the vocabulary.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from itertools import combinations
 
 import tantivy
@@ -79,7 +79,9 @@ class Plan:
     word are searched), with `units` their queries; strict_pages: pages with every word;
     suggestion: a did-you-mean for a query that finds little and was not corrected;
     first: the first :data:`~search.results.hits.FIRST_PAGE_HITS` page hits of the first
-    tier's query, when they were read while planning (they are counted then), else None.
+    tier's query, when they were read while planning (they are counted then), else None;
+    names: each word searched as a name -> the words of the index it also finds, as printed
+    (:mod:`search.query.names`).
     """
 
     text: str
@@ -91,6 +93,7 @@ class Plan:
     strict_pages: int = 0
     suggestion: str | None = None
     first: tantivy.SearchResult | None = None
+    names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def query(self) -> tantivy.Query:
@@ -139,21 +142,29 @@ class _Parts:
     base: tuple[tuple[tantivy.Occur, tantivy.Query], ...]
 
 
+def _occur(node: q.Node) -> tantivy.Occur:
+    if isinstance(node, q.Not):
+        return tantivy.Occur.MustNot
+    return tantivy.Occur.Should if qb.initial(node) else tantivy.Occur.Must
+
+
 def _split(
-    node: q.Node, schema: tantivy.Schema, options: qb.Options, searcher: tantivy.Searcher
+    node: q.Node,
+    schema: tantivy.Schema,
+    options: qb.Options,
+    searcher: tantivy.Searcher,
+    names: dict[str, tuple[str, ...]],
 ) -> _Parts | None:
     """`node` in parts, built by one builder, when it has MIN_WORDS to MAX_WORDS words."""
     children = node.nodes if isinstance(node, q.And) else (node,)
-    words = [c for c in children if _relaxable(c)]
+    # initials (V. L.) are never required and never count as words a page may lack
+    words = [c for c in children if _relaxable(c) and not qb.initial(c)]
     if not MIN_WORDS <= len(words) <= MAX_WORDS:
         return None
-    required = [c for c in children if not _relaxable(c)]
+    required = [c for c in children if not _relaxable(c) or qb.initial(c)]
     inner = [c.node if isinstance(c, q.Not) else c for c in required]
-    built = qb.build_each([*words, *inner], schema, options=options, searcher=searcher)
-    base = tuple(
-        (tantivy.Occur.MustNot if isinstance(c, q.Not) else tantivy.Occur.Must, b)
-        for c, b in zip(required, built[len(words) :], strict=True)
-    )
+    built = qb.build_each([*words, *inner], schema, options=options, searcher=searcher, names=names)
+    base = tuple((_occur(c), b) for c, b in zip(required, built[len(words) :], strict=True))
     return _Parts(tuple(label(w) for w in words), tuple(built[: len(words)]), base)
 
 
@@ -165,12 +176,17 @@ def _strict(
     options: qb.Options,
     searcher: tantivy.Searcher,
     relax: bool,
+    names: dict[str, tuple[str, ...]],
 ) -> tuple[tantivy.Query, _Parts | None]:
     """The all-words query of `node`, and its parts when it may be relaxed (the words'
-    queries are built once, for both)."""
-    parts = _split(node, schema, options, searcher) if relax and not strict_syntax(text) else None
+    queries are built once, for both); the words searched as names go into `names`."""
+    relaxed = relax and not strict_syntax(text)
+    parts = _split(node, schema, options, searcher, names) if relaxed else None
     if parts is None:
-        return qb.build(node, schema, filters=filters, options=options, searcher=searcher), None
+        query = qb.build(
+            node, schema, filters=filters, options=options, searcher=searcher, names=names
+        )
+        return query, None
     every = [*parts.base, *((tantivy.Occur.Must, unit) for unit in parts.units)]
     return qb.restrict(tantivy.Query.boolean_query(every), schema, filters), parts
 
@@ -189,19 +205,24 @@ def plan(
     `exact`: the query as typed, every word required (no correction, no relaxation);
     `correct=False`: never answer with a correction (saved queries run as saved)."""
     options = options or qb.Options()
+    if exact:  # as typed: no name in another script or spelling
+        options = replace(options, names=False)
     node = q.parse(text)
-    strict, parts = _strict(text, node, schema, filters, options, searcher, not exact)
+    names: dict[str, tuple[str, ...]] = {}
+    strict, parts = _strict(text, node, schema, filters, options, searcher, not exact, names)
     read = searcher.search(strict, FIRST_PAGE_HITS, count=True)  # the run starts from them
     first: tantivy.SearchResult | None = read
     pages = hit_count(read)
     corrected_from = suggestion = None
-    if pages < SUGGEST_BELOW:
+    # A word the index prints as a name (in any script or spelling) is no typo: it is never
+    # corrected into another word (Volkov is not "volvo").
+    if pages < SUGGEST_BELOW and not names:
         suggestion = suggest(searcher, schema, text, node)
         if suggestion is not None:
             fixed_node = q.parse(suggestion)
             relax = not exact
             fixed, fixed_parts = _strict(
-                suggestion, fixed_node, schema, filters, options, searcher, relax
+                suggestion, fixed_node, schema, filters, options, searcher, relax, names
             )
             fixed_pages = _pages(searcher, fixed)
             if fixed_pages <= pages:
@@ -209,18 +230,41 @@ def plan(
             elif pages == 0 and correct and not exact and correctable(node):
                 corrected_from, text, node, strict = text, suggestion, fixed_node, fixed
                 pages, parts, suggestion, first = fixed_pages, fixed_parts, None, None
+    tiers: tuple[Tier, ...] = (Tier(0, strict),)
+    if names and pages:  # pages printing every word as typed first, then through a name
+        tiers, first = _typed_first(strict, text, node, schema, filters, options, searcher)
     done = Plan(
         text,
         node,
         corrected_from,
-        (Tier(0, strict),),
+        tiers,
         strict_pages=pages,
         suggestion=suggestion,
         first=first,
+        names=names,
     )
     if parts is None or pages >= RELAX_BELOW:
         return done
     return _relaxed(done, parts, searcher, schema, filters)
+
+
+def _typed_first(
+    strict: tantivy.Query,
+    text: str,
+    node: q.Node,
+    schema: tantivy.Schema,
+    filters: q.Filters | None,
+    options: qb.Options,
+    searcher: tantivy.Searcher,
+) -> tuple[tuple[Tier, ...], None]:
+    """Two tiers of pages with every word: as typed, then the others, which hold some word
+    only in another script or spelling (a name key); no hits read yet for either."""
+    as_typed = replace(options, names=False)
+    typed, _ = _strict(text, node, schema, filters, as_typed, searcher, False, {})
+    keyed = tantivy.Query.boolean_query(
+        [(tantivy.Occur.Must, strict), (tantivy.Occur.MustNot, typed)]
+    )
+    return (Tier(0, typed), Tier(0, keyed)), None
 
 
 def _relaxed(
@@ -273,7 +317,7 @@ def run_plan(
     if len(p.tiers) == 1:
         results = run(
             index, p.text, p.tiers[0].query, ranking,
-            searcher=searcher, with_facets=with_facets, first=p.first,
+            searcher=searcher, with_facets=with_facets, first=p.first, names=p.names,
         )  # fmt: skip
         return replace(results, corrected_from=p.corrected_from, suggestion=p.suggestion)
     merged, lacking = _merge_tiers(index, searcher, p, ranking)
@@ -317,7 +361,7 @@ def _merge_tiers(
             ranking, limit=ranking.offset + ranking.limit + len(merged), offset=0, pages=pages
         )
         first = p.first if tier.missing == 0 else None
-        part = run(index, p.text, tier.query, deeper, searcher=searcher, first=first)
+        part = run(index, p.text, tier.query, deeper, searcher=searcher, first=first, names=p.names)
         for hit in part.hits:
             if tier.missing:
                 lacking.update((hit.id, page.page) for page in hit.pages)

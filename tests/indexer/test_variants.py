@@ -46,9 +46,14 @@ def test_lookup_text_analyzes_each_field_with_its_language() -> None:
     assert text.split() == [
         "meta_sv:f:forordning:förordning",
         "meta_sv:r:gnindroröf",
+        "n:forordningen:meta_sv:förordning:Förordningen",  # a capitalized word: a name key
         "text_ro:f:protect:protecț",
+        "n:protektie:text_ro:protecț:Protecție",
     ]
     assert v.lookup_text([("text_sv", "sv", "Förordningen")], NEUTRAL) == ""
+    # languages with neither folding nor compounds still get their names' keys
+    bulgarian = v.lookup_text([("text_bg", "bg", "Костадинова и учител")])
+    assert bulgarian == "n:kostadinova:text_bg:костадинова:Костадинова"
 
 
 def test_word_lookups_only_where_the_folded_lookups_miss() -> None:

@@ -18,7 +18,7 @@ from search.query.syntax import parse
 from search.reader import IndexReader
 from search.results.hits import SearchResults
 from search.results.planner import search
-from tests.support import real_pdf
+from tests.support import DEJAVU, real_pdf, unicode_pdf
 
 
 def pages(results: SearchResults) -> set[tuple[str, int]]:
@@ -79,24 +79,6 @@ def test_bulgarian_definite_article(tmp_path: Path) -> None:
     assert "ръководство" in inflection_variants(searcher, "text_bg", "bg", "ръководството")
     # page 1 says "ръководство", never the definite form the analyst typed
     assert ("nimsccu-manual", 1) in pages(search(tmp_path / "ix", "ръководството", pages=100))
-
-
-DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-
-
-def unicode_pdf(path: Path, text: str) -> Path:
-    """A one-page PDF in DejaVu Sans (ș/ț are not in the core fonts)."""
-    from fpdf import FPDF
-
-    pdf = FPDF(format="A4")
-    pdf.set_auto_page_break(False)
-    pdf.add_font("DejaVu", fname=str(DEJAVU))
-    pdf.add_page()
-    pdf.set_font("DejaVu", size=11)
-    for n, line in enumerate(text.split("\n")):
-        pdf.text(15, 20 + 6 * n, line)
-    pdf.output(str(path))
-    return path
 
 
 @pytest.mark.skipif(not DEJAVU.is_file(), reason="needs fonts-dejavu-core for ș/ț")

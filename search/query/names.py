@@ -1,0 +1,108 @@
+"""A query word as a name: the words of the index that share its name key.
+
+``Volkov`` reaches ``Волков`` (printed in a Russian declaration), ``Wolkow`` and
+``VOLKOV``; ``Кънчев`` reaches ``Kanchev``; ``Stefanescu`` reaches ``Ștefănescu``. The
+indexer writes a lookup term ``n:<key>:<field>:<term>:<word as printed>`` beside every page
+for each name-like word (:mod:`indexer.index.names`), so the words of one key are a prefix
+range of the lookup terms: one bounded read per query word, never a scan.
+
+Each word found becomes an alternative of the query word, weighted below it
+(:data:`NAME_WEIGHT`): the page must hold that very lookup term (it printed the word) and is
+scored by the word's term in its own field, so BM25 still counts how often the page says
+it, and the snippet marks it. A key keeps surname forms apart (``Volkova`` is not
+``Volkov``) and never uses edit distance or sound-alike codes, so corrections of ordinary
+words (``tigeri`` -> ``tiggeri``) are untouched.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+
+import tantivy
+
+from indexer.index import schema as s
+from indexer.index.names import MIN_NAME_LETTERS, NameLookup, name_key_prefix, name_keys
+from indexer.index.variants import fold
+
+__all__ = ["NAME_WEIGHT", "is_initial", "matched_as", "name_forms", "name_query"]
+
+#: A page reached through a name key scores this share of the same match as typed.
+NAME_WEIGHT = 0.5
+#: Most words of one key used in a query (most frequent first; far above real answers).
+MAX_FORMS = 24
+#: Most lookup terms one key reads.
+MAX_LOOKUP = 2_000
+_LETTERS = re.compile(r"[^\W\d_]+")
+_INITIALS = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]?|[^\W\d_]")
+
+
+def is_initial(word: str) -> bool:
+    """Whether a query word is an initial or a run of them (``V``, ``V.``, ``V.L.``): a name
+    is printed with or without them, in any order, so they never decide whether a page
+    matches (they only add to its score)."""
+    return _INITIALS.fullmatch(word) is not None
+
+
+def _plain(word: str) -> str:
+    return fold(word.lower())
+
+
+def name_forms(searcher: tantivy.Searcher, word: str) -> tuple[NameLookup, ...]:
+    """The words of the index, as printed, that share a name key with `word` but are not
+    `word` itself (up to case and diacritics: those the word as typed finds), most pages
+    first. Empty for a word of fewer than :data:`MIN_NAME_LETTERS` letters or with digits."""
+    if len(word) < MIN_NAME_LETTERS or not _LETTERS.fullmatch(word):
+        return ()
+    typed = _plain(word)
+    found: dict[tuple[str, str, str], NameLookup] = {}
+    for key in name_keys(word):
+        prefix = name_key_prefix(key)
+        for lookup, pages in searcher.terms_with_prefix(s.F_VARIANTS, prefix, limit=MAX_LOOKUP):
+            parsed = NameLookup.parse(lookup, pages)
+            if parsed is not None and _plain(parsed.word) != typed:
+                found.setdefault((parsed.field, parsed.term, parsed.word), parsed)
+    ranked = sorted(found.values(), key=lambda f: (-f.pages, f.word, f.field))
+    return tuple(ranked[:MAX_FORMS])
+
+
+def name_query(schema: tantivy.Schema, forms: Sequence[NameLookup]) -> tantivy.Query | None:
+    """The pages that print one of `forms`, scored by its term in its field and weighted
+    by :data:`NAME_WEIGHT`; None when there are none."""
+    alternatives = [
+        tantivy.Query.boolean_query(
+            [
+                (
+                    tantivy.Occur.Must,
+                    tantivy.Query.const_score_query(
+                        tantivy.Query.term_query(schema, s.F_VARIANTS, form.lookup), 0.0
+                    ),
+                ),
+                (tantivy.Occur.Must, tantivy.Query.term_query(schema, form.field, form.term)),
+            ]
+        )
+        for form in forms
+    ]
+    if not alternatives:
+        return None
+    return tantivy.Query.boost_query(
+        tantivy.Query.disjunction_max_query(alternatives, 0.0), NAME_WEIGHT
+    )
+
+
+def matched_as(text: str, names: Mapping[str, Iterable[str]]) -> dict[str, str]:
+    """For each query word of `names` (word -> the words of its key, as printed) that the
+    page `text` does not hold as typed, the first of its words the page prints."""
+    if not names:
+        return {}
+    printed = set(_LETTERS.findall(text))
+    plain_printed = {_plain(w) for w in printed}
+    out: dict[str, str] = {}
+    for word, forms in names.items():
+        if _plain(word) in plain_printed:
+            continue  # the page has it as typed: no label
+        for form in forms:
+            if form in printed:
+                out[word] = form
+                break
+    return out
