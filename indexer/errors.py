@@ -50,6 +50,8 @@ class ExitCode(IntEnum):
     CLUSTER = 8  # --scheduler: no scheduler answers, no workers, or workers lack this pubsearch
     NOT_FOUND = 9  # no such publication or page in the index
     DAEMON = 10  # pubsearch daemon: another daemon listens there, or its socket cannot be made
+    NO_MATCH = 11  # pubsearch screen: no name of the list appears anywhere (not an error)
+    BAD_LIST = 12  # pubsearch screen: the list cannot be read (empty, not UTF-8, no name column)
 
 
 class PubsearchError(Exception):

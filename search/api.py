@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from search import saved
 from search.query import compile as qb
 from search.query import syntax as q
+from search.query.name_list import Skipped, read_names
 from search.query.request import SearchRequest
 from search.reader import IndexReader, Readable, view_of
 from search.results import hits, planner
@@ -30,6 +31,12 @@ from search.results import pages as page_lookup
 from search.results.export import Export, export_pages
 from search.results.hits import PublicationHit, SearchResults
 from search.results.pages import PageView
+from search.results.screening import (
+    DEFAULT_MAX_PAGES,
+    NameResult,
+    hit_key,
+    screen_names,
+)
 from search.results.similar import similar as similar_pages
 from search.results.stats import IndexStats, index_stats
 
@@ -39,12 +46,15 @@ if TYPE_CHECKING:
 __all__ = [
     "Export",
     "IndexStats",
+    "NameResult",
     "PageRequest",
     "PageView",
     "PublicationHit",
+    "ScreenRequest",
     "SearchRequest",
     "SearchResults",
     "SimilarRequest",
+    "Skipped",
     "browse",
     "explain",
     "export",
@@ -57,6 +67,7 @@ __all__ = [
     "run_saved",
     "save_query",
     "saved_queries",
+    "screen",
     "search",
     "show",
     "similar",
@@ -190,3 +201,37 @@ def saved_queries(index_dir: Path) -> dict[str, str]:
 def remove_saved(index_dir: Path, name: str) -> None:
     """Forget the saved query `name`."""
     saved.remove(index_dir, name)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScreenRequest:
+    """A list of names to screen: the file at `source`, or `data` (a pasted list, named
+    `source`); at most `max_pages` pages per name; `watch`: the watchlist whose earlier runs'
+    pages are left out (and which remembers this run's); `languages`: page languages."""
+
+    source: Path | str
+    data: bytes | None = None
+    max_pages: int = DEFAULT_MAX_PAGES
+    watch: str | None = None
+    languages: tuple[str, ...] = ()
+
+
+def screen(reader: Readable, request: ScreenRequest) -> Iterator[NameResult | Skipped]:
+    """Every page where each listed name, or a variant, appears, one name at a time
+    (:mod:`search.results.screening`); with a watchlist, only pages its runs did not
+    report, remembered when the whole list is done."""
+    folder = reader.index_dir if isinstance(reader, IndexReader) else reader
+    watch_dir = folder if isinstance(folder, Path) and request.watch else None
+    known = saved.watch_known(watch_dir, request.watch) if watch_dir and request.watch else {}
+    filters = q.Filters(languages=request.languages)
+    names = read_names(request.source, request.data)
+    reported: dict[str, list[str]] = {}
+    for item in screen_names(
+        reader, names, max_pages=request.max_pages, filters=filters, known=known
+    ):
+        if isinstance(item, NameResult) and item.hits:
+            keys = reported.setdefault(item.listed.name, [])
+            keys += [hit_key(item.listed, hit) for hit in item.hits]
+        yield item
+    if watch_dir is not None and request.watch:
+        saved.watch_update(watch_dir, request.watch, reported)

@@ -8,6 +8,7 @@ Hierarchy (each class carries the exit code ``pubsearch`` ends with)::
         │   └── UnknownFieldError               ``field:value`` names a field we don't have
         ├── BadOptionError (+ ValueError)       BAD_QUERY: an option value such as --year
         ├── NotFoundError (+ LookupError)       NOT_FOUND: no such publication or page
+        ├── NameListError (+ ValueError)        BAD_LIST: a list to screen cannot be read
         ├── PageImageError                      ERROR: the page picture cannot be made
         │   ├── RenderLimitError                the page took too long or too much memory
         │   └── RenderBusyError                 every render process stayed busy
@@ -26,6 +27,7 @@ __all__ = [
     "BadOptionError",
     "DaemonError",
     "ExitCode",
+    "NameListError",
     "NotFoundError",
     "PageImageError",
     "QuerySyntaxError",
@@ -79,3 +81,9 @@ class NotFoundError(SearchError, LookupError):
     """No such publication or page in the index."""
 
     exit_code = ExitCode.NOT_FOUND
+
+
+class NameListError(SearchError, ValueError):
+    """A list of names to screen cannot be read (empty, not UTF-8, no name column)."""
+
+    exit_code = ExitCode.BAD_LIST

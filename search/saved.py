@@ -1,14 +1,19 @@
-"""Saved queries: re-run them after each index run and see which hit pages are new.
+"""Saved queries and watchlists: re-run them after each index run and see what is new.
 
 Stored beside the index in ``saved.json``: per name, the query, whether it is searched
 ``exact``, when it last ran, and the pages (``id#page``) it found then. A saved query re-runs
 exactly as it was saved: never replaced by a correction; pages lacking some of its words
 (``missing``) are among its hits unless it was saved ``exact``.
+
+A watchlist is a list of names screened again and again (``pubsearch screen LIST --watch
+NAME``): ``watchlists/NAME.json`` beside the index keeps, per listed name, the pages its runs
+reported, so the next run reports only the pages they did not.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,3 +111,43 @@ def run_saved(index_dir: Path, names: list[str] | None = None) -> list[SavedRun]
         entry["last_run"] = now
     _store(index_dir, data)
     return runs
+
+
+# ---------------------------------------------------------------- watchlists
+
+WATCH_FOLDER = "watchlists"
+_WATCH_NAME = re.compile(r"[\w.-]{1,64}")
+
+
+def _watch_file(index_dir: Path, watch: str) -> Path:
+    if not _WATCH_NAME.fullmatch(watch):
+        raise BadOptionError(
+            f"--watch: {watch!r} is not a watchlist name (letters, digits, '.', '-', '_')"
+        )
+    return index_dir / WATCH_FOLDER / f"{watch}.json"
+
+
+def watch_known(index_dir: Path, watch: str) -> dict[str, list[str]]:
+    """The pages the watchlist `watch` reported so far, per listed name (none yet: {})."""
+    path = _watch_file(index_dir, watch)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        raise BadOptionError(f"{path}: unreadable ({exc}); remove it to start anew") from exc
+    reported = data.get("reported", {}) if isinstance(data, dict) else {}
+    return {str(k): [str(x) for x in v] for k, v in reported.items() if isinstance(v, list)}
+
+
+def watch_update(index_dir: Path, watch: str, reported: dict[str, list[str]]) -> None:
+    """Add `reported` (per listed name, the pages this run reported) to the watchlist."""
+    path = _watch_file(index_dir, watch)
+    known = watch_known(index_dir, watch)
+    for name, keys in reported.items():
+        known[name] = sorted(set(known.get(name, [])) | set(keys))
+    path.parent.mkdir(exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    data = {"last_run": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "reported": known}
+    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(path)

@@ -44,6 +44,7 @@ COMMANDS = {
     "similar": "search.cli.search_commands:similar_cmd",
     "show": "search.cli.search_commands:show_cmd",
     "open": "search.cli.search_commands:open_cmd",
+    "screen": "search.cli.screen_commands:screen_cmd",
     "saved": "search.cli.saved_commands:saved_group",
     "serve": "search.cli.serve_commands:serve_cmd",
     "daemon": "search.cli.serve_commands:daemon_cmd",
