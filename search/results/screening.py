@@ -215,6 +215,7 @@ class _Screen:
                     left_out += 1
                 elif len(hits) < self.max_pages:
                     hits.append(hit)
+        hits.sort(key=lambda h: TIERS.index(h.tier))  # an edit away may be another form
         shown = len(hits) + left_out
         return NameResult(
             listed=listed, hits=tuple(hits), more=max(0, total - shown), known=left_out
@@ -265,6 +266,8 @@ class _Screen:
                 if word in page_words:
                     continue
                 near = min(page_words, key=lambda w: distance(word, w), default=word)
+                if near.casefold() in {f.casefold() for f in other_forms(word)}:
+                    return "other-form", "", {word: near}  # Volkova one edit from Volkov
                 if distance(word, near) > max_edits(word):
                     return None
                 printed[word], worst = near, max(worst, distance(word, near))

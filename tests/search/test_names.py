@@ -4,7 +4,6 @@ prints it in another, says which form it matched, and is never corrected into a 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,36 +14,11 @@ from search import api
 from search.query.request import SearchRequest
 from search.results.hits import SearchResults
 from search.results.planner import search
-from tests.support import DEJAVU, real_pdf, run, unicode_pdf
-
-RU_FILLER = (
-    "Сведения о доходах, об имуществе и обязательствах имущественного характера\n"
-    "лиц, замещающих государственные должности, за отчетный финансовый год.\n"
-)
-PAGES = {
-    "prosecutor": RU_FILLER + "Волков В.Л. прокурор области, супруга, квартира, гараж.",
-    "wife": RU_FILLER + "Волкова Н.П. супруга, земельный участок, квартира, дача.",
-    "cars": RU_FILLER + "Автомобиль легковой Volvo XC90, автомобиль Volvo S60, катер.",
-    "latin": (
-        "Annual report of the regional office on support for victims of trafficking.\n"
-        "The prosecutor Volkov presented the figures; senator Washington met Johnson.\n"
-    ),
-}
+from tests.support import real_pdf, run
 
 
 def pages(results: SearchResults) -> list[tuple[str, int]]:
     return [(h.id, p.page) for h in results.hits for p in h.pages]
-
-
-@pytest.fixture(scope="module")
-def names_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    if not DEJAVU.is_file():
-        pytest.skip("needs fonts-dejavu-core for Cyrillic PDFs (apt-get install fonts-dejavu-core)")
-    folder = tmp_path_factory.mktemp("names")
-    pdfs = [unicode_pdf(folder / f"{name}.pdf", text) for name, text in PAGES.items()]
-    index_dir = folder / "ix"
-    pipeline.index(IndexSettings(index_dir=index_dir, paths=pdfs))
-    yield index_dir
 
 
 def test_a_latin_name_finds_its_cyrillic_print_and_says_so(names_index: Path) -> None:
