@@ -15,7 +15,7 @@ from fpdf import FPDF
 
 from indexer import pipeline
 from indexer.model import IndexReport, IndexSettings
-from tests.support import CATALOG
+from tests.support import CATALOG, DEJAVU, unicode_pdf
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -87,3 +87,31 @@ def make_pdf(tmp_path: Path) -> Callable[..., Path]:
 def ix(corpus_index: tuple[Path, IndexReport]) -> Path:
     """The folder of the session's index of the bundled corpus."""
     return corpus_index[0]
+
+
+# ---------------------------------------------------------------- names in several scripts
+
+RU_FILLER = (
+    "Сведения о доходах, об имуществе и обязательствах имущественного характера\n"
+    "лиц, замещающих государственные должности, за отчетный финансовый год.\n"
+)
+PAGES = {
+    "prosecutor": RU_FILLER + "Волков В.Л. прокурор области, супруга, квартира, гараж.",
+    "wife": RU_FILLER + "Волкова Н.П. супруга, земельный участок, квартира, дача.",
+    "cars": RU_FILLER + "Автомобиль легковой Volvo XC90, автомобиль Volvo S60, катер.",
+    "latin": (
+        "Annual report of the regional office on support for victims of trafficking.\n"
+        "The prosecutor Volkov presented the figures; senator Washington met Johnson.\n"
+    ),
+}
+
+
+@pytest.fixture(scope="session")
+def names_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    if not DEJAVU.is_file():
+        pytest.skip("needs fonts-dejavu-core for Cyrillic PDFs (apt-get install fonts-dejavu-core)")
+    folder = tmp_path_factory.mktemp("names")
+    pdfs = [unicode_pdf(folder / f"{name}.pdf", text) for name, text in PAGES.items()]
+    index_dir = folder / "ix"
+    pipeline.index(IndexSettings(index_dir=index_dir, paths=pdfs))
+    yield index_dir

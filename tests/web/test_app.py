@@ -362,3 +362,21 @@ def test_serve_without_an_index_is_a_one_line_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["serve", "--index", str(tmp_path / "none")])
     assert result.exit_code == ExitCode.NO_INDEX
     assert result.output.strip().count("\n") == 0 and "no index" in result.output
+
+
+def test_the_screening_page_lists_each_name_with_links_to_the_page_view(
+    names_index: Path,
+) -> None:
+    client = TestClient(create_app(names_index), base_url="http://127.0.0.1")
+    response = client.get("/screen", params={"names": "Volkov\nA\nZzyzx Qwerty", "ui": "en"})
+    assert response.status_code == 200
+    body = response.text
+    assert "<h2>Volkov</h2>" in body and "<h2>Zzyzx Qwerty</h2>" in body
+    assert 'href="/page/prosecutor/1?q=%D0%92%D0%BE%D0%BB%D0%BA%D0%BE%D0%B2&amp;ui=en"' in body
+    assert '<td class="tier">other script</td>' in body
+    assert "<mark>Волков</mark>" in body
+    assert "Line 2 skipped: not a name: &#39;A&#39;" in body
+    empty = client.get("/screen")
+    assert empty.status_code == 200 and "<textarea" in empty.text
+    too_long = client.get("/screen", params={"names": "x" * 20_001})
+    assert too_long.status_code == 400

@@ -31,6 +31,7 @@ import math
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, fields, replace
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -77,6 +78,10 @@ HERE = Path(__file__).resolve().parent
 PER_PAGE = 10
 MAX_LIMIT = 100
 MAX_QUERY_CHARS = 1000
+#: A list pasted on the screening page: at most this long, these many names, pages each.
+MAX_SCREEN_CHARS = 20_000
+MAX_SCREEN_NAMES = 200
+MAX_SCREEN_PAGES = 20
 PAGES_PER_HIT = 3
 
 
@@ -89,6 +94,12 @@ def highlighted(snippet: Snippet) -> Markup:
             for piece, hit in snippet.parts()
         )
     )
+
+
+def tagged(snippet: str) -> Markup:
+    """A snippet in its JSON form (text escaped, ``<b>`` around matches) as HTML, ``<mark>``
+    around its matches: nothing but those tags is left unescaped."""
+    return Markup(snippet.replace("<b>", "<mark>").replace("</b>", "</mark>"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +214,7 @@ class WebApp:
             lstrip_blocks=True,
         )
         self.env.filters["highlighted"] = highlighted
+        self.env.filters["tagged"] = tagged
 
     # ------------------------------------------------------------ helpers
 
@@ -283,6 +295,28 @@ class WebApp:
             types=types,
             result_pages=result_pages,
         )
+
+    def screen(self, request: Request) -> Response:
+        """A pasted list of names screened (:func:`search.api.screen`), at most
+        :data:`MAX_SCREEN_NAMES` names and :data:`MAX_SCREEN_PAGES` pages each."""
+        ui = request.query_params.get("ui", "")
+        form = SearchForm(ui=ui if ui in UI_LANGUAGES else "")
+        names = request.query_params.get("names", "")
+        results: list[Any] = []
+        try:
+            if len(names) > MAX_SCREEN_CHARS:
+                raise BadOptionError(
+                    f"names: the list is longer than {MAX_SCREEN_CHARS} characters"
+                )
+            if names.strip():
+                screened = api.ScreenRequest(
+                    source="the pasted list", data=names.encode(), max_pages=MAX_SCREEN_PAGES
+                )
+                results = list(islice(api.screen(self.reader, screened), MAX_SCREEN_NAMES))
+        except ERRORS as exc:
+            return self.failure(request, exc, form)
+        t = self.texts(request)
+        return self.render(request, "screen.html", t=t, form=form, names=names, results=results)
 
     def page(self, request: Request) -> Response:
         form = SearchForm()
@@ -374,6 +408,7 @@ def create_app(
     routes = [
         Route("/", app.home, methods=["GET", "HEAD"]),
         Route("/page/{pub_id}/{number}", app.page, methods=["GET", "HEAD"]),
+        Route("/screen", app.screen, methods=["GET", "HEAD"]),
         Route("/picture/{pub_id}/{number}", app.picture, methods=["GET", "HEAD"]),
         Route("/api/marks/{pub_id}/{number}", app.api_marks, methods=["GET", "HEAD"]),
         Route("/pdf/{pub_id}", app.pdf, methods=["GET", "HEAD"]),
