@@ -16,7 +16,8 @@ import run_eval
 
 QUERIES = run_eval.load_queries(sorted((Path(__file__).parent / "eval").glob("queries-*.toml")))
 KINDS = {"word", "stemming", "phrase", "multiword", "hyphenation", "compound", "no-diacritics",
-         "ligature", "metadata", "encrypted", "scanned", "misspelled", "most-words"}  # fmt: skip
+         "ligature", "metadata", "encrypted", "scanned", "misspelled", "most-words",
+         "name"}  # fmt: skip
 
 
 def test_size_and_coverage() -> None:
@@ -25,7 +26,7 @@ def test_size_and_coverage() -> None:
     assert set(languages) == {"sv", "en", "ro", "ru", "bg"} and min(languages.values()) >= 10
     assert {q.kind for q in QUERIES} == KINDS
     kinds = Counter(q.kind for q in QUERIES)
-    assert kinds["misspelled"] >= 10 and kinds["most-words"] >= 10
+    assert kinds["misspelled"] >= 10 and kinds["most-words"] >= 10 and kinds["name"] >= 25
     assert all(len(q.text.split()) >= 3 for q in QUERIES if q.kind == "most-words")
 
 

@@ -29,7 +29,9 @@ Metrics (binary relevance; "@10" = the top 10 hits):
   10 (a query with 25 relevant pages and 10 of them in the top 10 scores 1.0);
 - publication recall@10: the same over publications (a publication is relevant when one of
   its pages is), ranked as ``pubsearch search`` ranks them;
-- MRR: 1 / rank of the first relevant page; nDCG@10 over the page ranking.
+- MRR: 1 / rank of the first relevant page; nDCG@10 over the page ranking;
+- precision@10: the share of the (at most 10) pages returned that are relevant: for a name
+  query, the pages that print the name in no form count against it.
 
     .venv/bin/python tests/eval/run_eval.py [--write docs/evaluation.md] [--variants ...]
 """
@@ -100,17 +102,18 @@ class Scores:
     pub_recall: list[float] = field(default_factory=list)
     rr: list[float] = field(default_factory=list)
     ndcg: list[float] = field(default_factory=list)
+    precision: list[float] = field(default_factory=list)
 
     def add(self, other: Scores) -> None:
-        for name in ("page_recall", "pub_recall", "rr", "ndcg"):
+        for name in ("page_recall", "pub_recall", "rr", "ndcg", "precision"):
             getattr(self, name).extend(getattr(other, name))
 
-    def row(self) -> tuple[int, float, float, float, float]:
+    def row(self) -> tuple[int, float, float, float, float, float]:
         def mean(xs: list[float]) -> float:
             return sum(xs) / len(xs) if xs else float("nan")
 
         return (len(self.rr), mean(self.page_recall), mean(self.pub_recall), mean(self.rr),
-                mean(self.ndcg))  # fmt: skip
+                mean(self.ndcg), mean(self.precision))  # fmt: skip
 
 
 def load_queries(files: Iterable[Path]) -> list[Query]:
@@ -243,6 +246,7 @@ def evaluate(
     gains = [1.0 if hit in relevant else 0.0 for hit in ranked]
     ideal = min(K, len(relevant))
     scores.page_recall.append(sum(gains) / ideal)
+    scores.precision.append(sum(gains) / len(gains) if gains else 0.0)
     scores.rr.append(next((1 / (i + 1) for i, g in enumerate(gains) if g), 0.0))
     dcg = sum(g / math.log2(i + 2) for i, g in enumerate(gains))
     scores.ndcg.append(dcg / sum(1 / math.log2(i + 2) for i in range(ideal)))
@@ -254,11 +258,14 @@ def evaluate(
 
 
 def table(title: str, groups: dict[str, Scores]) -> list[str]:
-    lines = [f"### {title}", "", "| | n | page recall@10 | publication recall@10 | MRR | nDCG@10 |",
-             "|---|---:|---:|---:|---:|---:|"]  # fmt: skip
+    lines = [f"### {title}", "",
+             "| | n | page recall@10 | publication recall@10 | MRR | nDCG@10 | precision@10 |",
+             "|---|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
     for name, sc in groups.items():
-        n, pr, pub, mrr, ndcg = sc.row()
-        lines.append(f"| {name} | {n} | {pr:.3f} | {pub:.3f} | {mrr:.3f} | {ndcg:.3f} |")
+        n, pr, pub, mrr, ndcg, prec = sc.row()
+        lines.append(
+            f"| {name} | {n} | {pr:.3f} | {pub:.3f} | {mrr:.3f} | {ndcg:.3f} | {prec:.3f} |"
+        )
     return [*lines, ""]
 
 
@@ -293,7 +300,7 @@ def main() -> None:
             by_lang[query.language].add(sc)
             by_kind[query.kind].add(sc)
             if variant == "standard":
-                _, pr, pub, mrr, _ = sc.row()
+                _, pr, pub, mrr, _, _ = sc.row()
                 misses = [f"{i}#{p}" for i, p in ranked[:3] if (i, p) not in judgments[query.id]]
                 details.append(
                     f"| {query.id} | `{query.text}` | {query.kind} | {len(judgments[query.id])} "
