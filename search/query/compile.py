@@ -55,6 +55,7 @@ class Options:
         True  # index-aware expansion (search.query.expansions); off for an evaluation ablation
     )
     names: bool = True  # a word also finds its name in other scripts and spellings (names)
+    fuzzy_max: int = 2  # the most edits `fuzzy` allows (1 up to five letters in any case)
 
 
 def analyzed(code: str, text: str, analysis: str = STANDARD) -> list[tuple[int, str]]:
@@ -111,12 +112,7 @@ class _Builder:
     def name(self, text: str) -> tantivy.Query | None:
         """The pages that print `text` (one word) in another script or spelling
         (:mod:`search.query.names`), or None."""
-        if (
-            self.searcher is None
-            or not self.options.names
-            or not self.options.expand
-            or self.options.analysis != STANDARD
-        ):
+        if self.searcher is None or not self.options.names or self.options.analysis != STANDARD:
             return None
         forms = name_forms(self.searcher, text)
         if forms:
@@ -142,18 +138,21 @@ class _Builder:
         """`word` (analyzed: `tokens`) in `field` with its expansions, or None when no
         page or title holds any of them there."""
         exact = _field_query(self.schema, field, tokens) if self.holds(field, tokens) else None
+        options = self.options
         if (
             len(tokens) != 1
-            or not self.options.expand
-            or self.options.analysis != STANDARD
+            or not (options.expand or options.fuzzy)
+            or options.analysis != STANDARD
             or not self.present(code)
         ):
             return exact
         assert self.terms is not None
         token = tokens[0][1]
-        extra = list(expansions(self.terms, self.schema, field, code, word.lower(), token))
-        if self.options.fuzzy and len(token) >= 3:
-            distance = 1 if len(token) <= 5 else 2
+        extra: list[tantivy.Query] = []
+        if options.expand:
+            extra += expansions(self.terms, self.schema, field, code, word.lower(), token)
+        if options.fuzzy and len(token) >= 3:
+            distance = min(1 if len(token) <= 5 else 2, options.fuzzy_max)
             fuzzy = tantivy.Query.fuzzy_term_query(self.schema, field, token, distance)
             extra.append(tantivy.Query.boost_query(fuzzy, FUZZY_WEIGHT))
         if not extra:

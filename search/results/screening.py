@@ -150,7 +150,9 @@ class _Screen:
     def __init__(self, view: View, max_pages: int, filters: q.Filters | None) -> None:
         self.view, self.max_pages, self.filters = view, max_pages, filters
         self.schema, self.searcher = view.index.schema, view.searcher
-        self.options = qb.Options(analysis=view.analysis)
+        # Names as written: no inflection, compound or diacritic expansion of ordinary words
+        # (a name's other forms have a tier of their own), one edit at most for fuzziness.
+        self.options = qb.Options(analysis=view.analysis, expand=False, fuzzy_max=1)
 
     def build(
         self, node: q.Node, options: qb.Options, names: dict[str, tuple[str, ...]] | None = None
@@ -265,7 +267,9 @@ class _Screen:
             for word in words:
                 if word in page_words:
                     continue
-                near = min(page_words, key=lambda w: distance(word, w), default=word)
+                reach = max_edits(word)  # only words of about the name's length can be near
+                near_length = [w for w in page_words if abs(len(w) - len(word)) <= reach]
+                near = min(near_length, key=lambda w: distance(word, w), default=word)
                 if near.casefold() in {f.casefold() for f in other_forms(word)}:
                     return "other-form", "", {word: near}  # Volkova one edit from Volkov
                 if distance(word, near) > max_edits(word):

@@ -9,7 +9,9 @@ Each run is a fresh process. Not a test: it measures, it does not assert.
     .venv/bin/python tests/benchmarks/bench_compare.py INDEX --other ../old [--runs 3]
         [--rounds 5]
 
-The index must be one both checkouts can read (the same schema version).
+The index must be one both checkouts can read (the same schema version); when the schemas
+differ, give the other checkout its own index with ``--other-index`` (built from the same
+extraction cache, so both hold the same pages).
 """
 
 from __future__ import annotations
@@ -58,15 +60,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("index", type=Path)
     parser.add_argument("--other", type=Path, required=True, help="the checkout to compare with")
+    parser.add_argument(
+        "--other-index",
+        type=Path,
+        help="the index the other checkout searches (when the schemas differ: each side on "
+        "its own index, built from the same cache)",
+    )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     sides = {"this": ROOT, "other": args.other.resolve()}
+    indexes = {"this": args.index.resolve(), "other": (args.other_index or args.index).resolve()}
     every: dict[str, list[float]] = {name: [] for name in sides}
     for i in range(args.runs):
         order = list(sides) if i % 2 == 0 else list(sides)[::-1]
         for name in order:
-            times = run(sides[name], args.index.resolve(), args.rounds)
+            times = run(sides[name], indexes[name], args.rounds)
             every[name] += times
             print(f"run {i + 1} {name:5s} {summary(times)}", flush=True)
     for name, times in every.items():

@@ -228,6 +228,7 @@ def evaluate(
         title_boost=1.0 if flat else qb.TITLE_BOOST,
         meta_weight=1.0 if flat else qb.META_WEIGHT,
         expand=variant != "no-expansion",
+        names=variant != "no-expansion",  # names are an expansion too: off in that ablation
     )
     scores = Scores()
     exact = variant == "exact"
