@@ -104,6 +104,8 @@ _LOWER_SYMBOLS = str.maketrans("QSCHT", "qxchw")
 #: after a vowel (Johnson, John): it gets that reading as a second key.
 _ENGLISH_J = re.compile(r"j(?=[aeiou])")
 _SILENT_H = re.compile(r"(?<=[aeiou])h(?=[^aeiouy])")
+#: A German z alone (not in sz, zh, zj, tz): ц.
+_GERMAN_Z = re.compile(r"(?<![stz])z(?![hjz])")
 
 
 def _from_cyrillic(word: str) -> str:
@@ -147,9 +149,10 @@ def _key(w: str, germanic: bool, tj: str) -> str:
 
 @lru_cache(maxsize=1 << 16)
 def name_keys(word: str) -> tuple[str, ...]:
-    """The keys of `word`: one, or two where a Latin spelling reads two ways (``tj`` is
+    """The keys of `word`: one, or more where a Latin spelling reads two ways (``tj`` is
     Swedish ч, or т before a glide: Tatjana; an initial ``j`` is й, or English дж:
-    Johnson)."""
+    Johnson; ``ch`` is English ч, or Swedish х: Dorochina; a German ``z`` is з, or ц:
+    Kusnezow)."""
     w = unicodedata.normalize("NFC", word.lower()).translate(_APOSTROPHES)
     germanic = bool(_GERMANIC.search(w))
     if not w.isascii():
@@ -161,6 +164,16 @@ def name_keys(word: str) -> tuple[str, ...]:
         keys.append(_key(w, germanic, "ti"))
     if _ENGLISH_J.match(w) and not germanic:  # English j is дж: Johnson / Джонсон
         keys.append(_key(_ENGLISH_J.sub("dzh", _SILENT_H.sub("", w), count=1), False, "C"))
+    if not germanic and "ch" in w:  # Swedish ch is х too, with no other mark: Dorochina
+        keys.append(_key(w, True, "C"))
+    if germanic:  # German z is з, or ц: each reading of at most two of them (Kusnezow)
+        spots = [m.start() for m in _GERMAN_Z.finditer(w)][:2]
+        for chosen in range(1, 1 << len(spots)):
+            spelled = "".join(
+                "ts" if i in {s for n, s in enumerate(spots) if chosen >> n & 1} else c
+                for i, c in enumerate(w)
+            )
+            keys.append(_key(spelled, True, "C"))
     return tuple(dict.fromkeys(keys))
 
 

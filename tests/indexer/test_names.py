@@ -33,6 +33,9 @@ SAME = [
     ("Washington", "Вашингтон"),
     ("Reinfeldt", "Рейнфельдт"),
     ("Johnson", "Джонсон"),  # English j is дж
+    ("Dorochina", "Дорохина"),  # Swedish ch is х
+    ("Kuznezow", "Кузнецов"),  # German z is з, or ц
+    ("Solnzewa", "Солнцева"),
 ]
 #: Never one key: other forms of a surname, other words.
 APART = [
