@@ -10,7 +10,7 @@ demo serve: export PUBSEARCH_INDEX := $(PUBSEARCH_INDEX)
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install system demo serve test test-fast wheel-check lint typecheck check bench bench-web bench-ocr bench-scale bench-cluster eval eval-doc corpus \
+.PHONY: help install system demo serve test test-fast wheel-check lint typecheck check bench bench-web bench-ocr bench-scale bench-screen bench-cluster eval eval-doc corpus \
 	screenshot clean fidelity
 REALPDFS ?= ../shared/realpdfs
 
@@ -78,6 +78,9 @@ bench-web: $(STAMP) ## Web page render times (target: median < 50 ms); page pict
 
 bench-scale: $(STAMP) ## Search times on a ~4,000- and a ~100,000-page index side by side (long)
 	$(PY) tests/benchmarks/bench_scale.py $(REALPDFS)
+
+bench-screen: $(STAMP) ## Screening 1,000 names against bench-scale's large index (run bench-scale first)
+	cd tests/benchmarks && ../../$(PY) bench_screen.py
 
 eval: $(STAMP) ## Search-quality evaluation (tests/eval) on the corpus and ../shared/realpdfs
 	$(PY) tests/eval/run_eval.py
