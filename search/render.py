@@ -67,6 +67,7 @@ def results_json(results: SearchResults) -> dict[str, Any]:
                         "snippet": p.snippet.tagged(),
                         "missing": list(p.missing),
                         "matched_as": dict(p.matched_as),
+                        "other_form": dict(p.other_form),
                     }
                     for p in h.pages
                 ],
@@ -160,6 +161,7 @@ def results_text(
             if page.missing:
                 notes.append(f"missing: {', '.join(page.missing)}")
             notes += [f"{printed}, for {typed}" for typed, printed in page.matched_as.items()]
+            notes += [f"other form: {p}, for {typed}" for typed, p in page.other_form.items()]
             if notes:
                 label += f" [{'; '.join(notes)}]"
             lines.append((DIM + label + RESET) if color else label)

@@ -25,7 +25,14 @@ from indexer.index import schema as s
 from indexer.index.names import MIN_NAME_LETTERS, NameLookup, name_key_prefix, name_keys
 from indexer.index.variants import fold
 
-__all__ = ["NAME_WEIGHT", "is_initial", "matched_as", "name_forms", "name_query"]
+__all__ = [
+    "NAME_WEIGHT",
+    "is_initial",
+    "matched_as",
+    "name_forms",
+    "name_query",
+    "surname_forms",
+]
 
 #: A page reached through a name key scores this share of the same match as typed.
 NAME_WEIGHT = 0.5
@@ -48,10 +55,13 @@ def _plain(word: str) -> str:
     return fold(word.lower())
 
 
-def name_forms(searcher: tantivy.Searcher, word: str) -> tuple[NameLookup, ...]:
+def name_forms(
+    searcher: tantivy.Searcher, word: str, *, as_typed: bool = False
+) -> tuple[NameLookup, ...]:
     """The words of the index, as printed, that share a name key with `word` but are not
-    `word` itself (up to case and diacritics: those the word as typed finds), most pages
-    first. Empty for a word of fewer than :data:`MIN_NAME_LETTERS` letters or with digits."""
+    `word` itself (up to case and diacritics: those the word as typed finds; with
+    `as_typed`, those too), most pages first. Empty for a word of fewer than
+    :data:`MIN_NAME_LETTERS` letters or with digits."""
     if len(word) < MIN_NAME_LETTERS or not _LETTERS.fullmatch(word):
         return ()
     typed = _plain(word)
@@ -60,7 +70,7 @@ def name_forms(searcher: tantivy.Searcher, word: str) -> tuple[NameLookup, ...]:
         prefix = name_key_prefix(key)
         for lookup, pages in searcher.terms_with_prefix(s.F_VARIANTS, prefix, limit=MAX_LOOKUP):
             parsed = NameLookup.parse(lookup, pages)
-            if parsed is not None and _plain(parsed.word) != typed:
+            if parsed is not None and (as_typed or _plain(parsed.word) != typed):
                 found.setdefault((parsed.field, parsed.term, parsed.word), parsed)
     ranked = sorted(found.values(), key=lambda f: (-f.pages, f.word, f.field))
     return tuple(ranked[:MAX_FORMS])
@@ -106,3 +116,39 @@ def matched_as(text: str, names: Mapping[str, Iterable[str]]) -> dict[str, str]:
                 out[word] = form
                 break
     return out
+
+
+#: Endings of the two forms of a surname, both ways (Latin and Cyrillic spellings).
+_FORMS = (
+    ("ov", "ova"), ("ev", "eva"), ("in", "ina"), ("ski", "ska"), ("sky", "skaya"),
+    ("skiy", "skaya"), ("ов", "ова"), ("ев", "ева"), ("ин", "ина"), ("ский", "ская"),
+    ("ски", "ска"),
+)  # fmt: skip
+
+
+def surname_forms(word: str) -> list[str]:
+    """The surname's form for the other gender: Volkov / Volkova, Петров / Петрова."""
+    lower = word.lower()
+    forms = []
+    for male, female in _FORMS:
+        if lower.endswith(female):
+            forms.append(word[: len(word) - len(female)] + male)
+        elif lower.endswith(male):
+            forms.append(word[: len(word) - len(male)] + female)
+    return forms
+
+
+def other_forms(searcher: tantivy.Searcher, words: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """For each word that may be a surname, the words of the index that print its other
+    form, in any script or spelling (Volkov -> Volkova, Волкова); words with none are left
+    out."""
+    found: dict[str, tuple[str, ...]] = {}
+    for word in words:
+        forms = [
+            f.word
+            for other in surname_forms(word)
+            for f in name_forms(searcher, other, as_typed=True)
+        ]
+        if forms:
+            found[word] = tuple(dict.fromkeys(forms))
+    return found

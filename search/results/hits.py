@@ -51,6 +51,9 @@ class PageHit:
     #: Words of the query the page prints in another script or spelling: typed -> printed
     #: (``{"Volkov": "Волков"}``, :mod:`search.query.names`).
     matched_as: Mapping[str, str] = field(default_factory=dict)
+    #: Words of the query the page prints only as another form of the surname: typed ->
+    #: printed (``{"Volkov": "Волкова"}``); such pages come last (search.results.planner).
+    other_form: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

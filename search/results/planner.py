@@ -34,6 +34,7 @@ from indexer.index import documents
 from search.errors import BadOptionError
 from search.query import compile as qb
 from search.query import syntax as q
+from search.query.names import is_initial, other_forms
 from search.query.suggest import correctable, suggest
 from search.reader import Readable, view_of
 from search.results.aggregations import PUBLICATION_AGGS, aggregate, hit_count
@@ -67,6 +68,7 @@ class Tier:
     missing: int
     query: tantivy.Query
     combos: tuple[tuple[tuple[str, ...], tantivy.Query], ...] = ()
+    other_form: bool = False  # pages with another form of a surname of the query
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +83,8 @@ class Plan:
     first: the first :data:`~search.results.hits.FIRST_PAGE_HITS` page hits of the first
     tier's query, when they were read while planning (they are counted then), else None;
     names: each word searched as a name -> the words of the index it also finds, as printed
-    (:mod:`search.query.names`).
+    (:mod:`search.query.names`); other_forms: each word that may be a surname -> its other
+    form and the index's words that print it, when a last tier has their pages.
     """
 
     text: str
@@ -94,6 +97,7 @@ class Plan:
     suggestion: str | None = None
     first: tantivy.SearchResult | None = None
     names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    other_forms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def query(self) -> tantivy.Query:
@@ -214,9 +218,10 @@ def plan(
     first: tantivy.SearchResult | None = read
     pages = hit_count(read)
     corrected_from = suggestion = None
-    # A word the index prints as a name (in any script or spelling) is no typo: it is never
-    # corrected into another word (Volkov is not "volvo").
-    if pages < SUGGEST_BELOW and not names:
+    other = None if exact else _other_form_tier(searcher, schema, node, filters, options)
+    # A word the index prints as a name (in any script or spelling), or another form of it,
+    # is no typo: it is never corrected into another word (Volkov is not "volvo").
+    if pages < SUGGEST_BELOW and not names and other is None:
         suggestion = suggest(searcher, schema, text, node)
         if suggestion is not None:
             fixed_node = q.parse(suggestion)
@@ -243,9 +248,46 @@ def plan(
         first=first,
         names=names,
     )
-    if parts is None or pages >= RELAX_BELOW:
+    if parts is not None and pages < RELAX_BELOW:
+        done = _relaxed(done, parts, searcher, schema, filters)
+    if other is None or corrected_from is not None:
         return done
-    return _relaxed(done, parts, searcher, schema, filters)
+    query, forms = other
+    last = tantivy.Query.boolean_query(
+        [(tantivy.Occur.Must, query), (tantivy.Occur.MustNot, done.query)]
+    )
+    if not _pages(searcher, last):
+        return done
+    tiers = (*done.tiers, Tier(0, last, other_form=True))
+    return replace(done, tiers=tiers, other_forms=forms, first=None)
+
+
+def _other_form_tier(
+    searcher: tantivy.Searcher,
+    schema: tantivy.Schema,
+    node: q.Node,
+    filters: q.Filters | None,
+    options: qb.Options,
+) -> tuple[tantivy.Query, dict[str, tuple[str, ...]]] | None:
+    """The pages that print the query with another form of a surname in it (Волкова for
+    Volkov), and those forms; None when no word has another form the index prints."""
+    if not options.names:
+        return None
+    words = [w.text for w in q.walk_words(node) if isinstance(w, q.Word) and not w.field]
+    held = other_forms(searcher, [w for w in words if not is_initial(w)])
+    if not held:
+        return None
+
+    def swapped(n: q.Node) -> q.Node:
+        if isinstance(n, q.Word) and n.field is None and n.text in held:
+            return q.Or(tuple(q.Word(f) for f in held[n.text]))
+        if isinstance(n, q.And):
+            return q.And(tuple(swapped(c) for c in n.nodes))
+        return n
+
+    plain = replace(options, names=False)
+    query = qb.build(swapped(node), schema, filters=filters, options=plain, searcher=searcher)
+    return query, held
 
 
 def _typed_first(
@@ -348,6 +390,11 @@ def run_plan(
     )
 
 
+def _as_other_form(hit: PublicationHit) -> PublicationHit:
+    pages = tuple(replace(p, other_form=p.matched_as, matched_as={}) for p in hit.pages)
+    return replace(hit, pages=pages)
+
+
 def _merge_tiers(
     index: tantivy.Index, searcher: tantivy.Searcher, p: Plan, ranking: Ranking
 ) -> tuple[dict[str, PublicationHit], set[tuple[str, int]]]:
@@ -361,7 +408,10 @@ def _merge_tiers(
             ranking, limit=ranking.offset + ranking.limit + len(merged), offset=0, pages=pages
         )
         first = p.first if tier.missing == 0 else None
-        part = run(index, p.text, tier.query, deeper, searcher=searcher, first=first, names=p.names)
+        names = p.other_forms if tier.other_form else p.names
+        part = run(index, p.text, tier.query, deeper, searcher=searcher, first=first, names=names)
+        if tier.other_form:  # never silently the same person: labelled as another form
+            part = replace(part, hits=tuple(_as_other_form(h) for h in part.hits))
         for hit in part.hits:
             if tier.missing:
                 lacking.update((hit.id, page.page) for page in hit.pages)

@@ -33,7 +33,7 @@ from indexer.index import documents
 from search.query import compile as qb
 from search.query import syntax as q
 from search.query.name_list import ListedName, Skipped
-from search.query.names import matched_as, name_forms
+from search.query.names import matched_as, other_forms, surname_forms
 from search.reader import Readable, View, view_of
 from search.results.aggregations import hit_count
 from search.results.snippets import Snippets
@@ -53,12 +53,6 @@ DEFAULT_MAX_PAGES = 50
 _WORD = re.compile(r"[^\W_]+")
 #: Each word searched as a name -> the words of the index it finds, as printed.
 Forms = dict[str, tuple[str, ...]]
-#: Endings of the two forms of a surname, both ways (Latin and Cyrillic spellings).
-_FORMS = (
-    ("ov", "ova"), ("ev", "eva"), ("in", "ina"), ("ski", "ska"), ("sky", "skaya"),
-    ("skiy", "skaya"), ("ов", "ова"), ("ев", "ева"), ("ин", "ина"), ("ский", "ская"),
-    ("ски", "ска"),
-)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -122,18 +116,6 @@ def max_edits(word: str) -> int:
     return 1 if len(word) <= 7 else 2
 
 
-def other_forms(word: str) -> list[str]:
-    """The surname's form for the other gender: Volkov / Volkova, Петров / Петрова."""
-    lower = word.lower()
-    forms = []
-    for male, female in _FORMS:
-        if lower.endswith(female):
-            forms.append(word[: len(word) - len(female)] + male)
-        elif lower.endswith(male):
-            forms.append(word[: len(word) - len(male)] + female)
-    return forms
-
-
 def _and(nodes: Sequence[q.Node]) -> q.Node:
     return q.And(tuple(nodes)) if len(nodes) > 1 else nodes[0]
 
@@ -175,15 +157,7 @@ class _Screen:
             yield "key", _without(keyed, typed), names
         fuzzy = self.build(node, replace(self.options, names=False, fuzzy=True))
         yield "fuzzy", _without(fuzzy, keyed), {}
-        forms: dict[str, tuple[str, ...]] = {}
-        for word in words:
-            found = [
-                f
-                for o in other_forms(word)
-                for f in (o, *(x.word for x in name_forms(self.searcher, o)))
-            ]
-            if found:
-                forms[word] = tuple(dict.fromkeys(found))
+        forms = other_forms(self.searcher, words)
         if forms:
             either = [
                 q.Or(tuple(q.Word(f) for f in forms[w])) if w in forms else q.Word(w) for w in words
@@ -270,7 +244,7 @@ class _Screen:
                 reach = max_edits(word)  # only words of about the name's length can be near
                 near_length = [w for w in page_words if abs(len(w) - len(word)) <= reach]
                 near = min(near_length, key=lambda w: distance(word, w), default=word)
-                if near.casefold() in {f.casefold() for f in other_forms(word)}:
+                if near.casefold() in {f.casefold() for f in surname_forms(word)}:
                     return "other-form", "", {word: near}  # Volkova one edit from Volkov
                 if distance(word, near) > max_edits(word):
                     return None

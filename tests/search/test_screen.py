@@ -11,7 +11,8 @@ import pytest
 
 from search import api
 from search.query.name_list import ListedName, Skipped, read_names
-from search.results.screening import NameResult, distance, name_words, other_forms
+from search.query.names import surname_forms as other_forms
+from search.results.screening import NameResult, distance, name_words
 from tests.support import run
 
 
