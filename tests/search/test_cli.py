@@ -60,7 +60,7 @@ def test_search_json_shape(ix: str) -> None:
     assert hit["path"].startswith(f"{CATALOG.parent}/pdf/") and len(hit["pages"]) == 2
     page = hit["pages"][0]
     assert set(page) == {"page", "language", "score", "ocr", "ocr_confidence", "snippet",
-                         "missing", "matched_as"}  # fmt: skip
+                         "missing", "matched_as", "other_form"}  # fmt: skip
     assert page["ocr"] is False and page["ocr_confidence"] is None
     assert page["page"] >= 1 and page["language"] == "sv" and "<b>" in page["snippet"]
 
