@@ -6,8 +6,10 @@ import sys
 import pytest
 
 #: What the search side must not load: the PDF and language libraries, the worker pool,
-#: the Dask cluster client and the indexer's writing side.
-HEAVY = ("pdfminer", "langdetect", "pypdfium2", "multiprocessing", "dask", "distributed")
+#: the Dask cluster client, name libraries (the name keys are standard library only: they
+#: are computed for every query word) and the indexer's writing side.
+HEAVY = ("pdfminer", "langdetect", "pypdfium2", "multiprocessing", "dask", "distributed",
+         "icu", "normality", "rigour", "jellyfish")  # fmt: skip
 WRITING = (
     "indexer.pipeline",
     "indexer.execution.pool",

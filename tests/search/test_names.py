@@ -125,3 +125,30 @@ def test_staff_declarations_across_the_years(declarations: Path, query: str, pri
         assert "tiru-2010-sotrudniki-ministerstva" in ids
     surname = query.split()[0]
     assert all(p.matched_as.get(surname) == printed for h in found.hits for p in h.pages)
+
+
+@pytest.fixture(scope="module")
+def class_diary(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    index_dir = tmp_path_factory.mktemp("diary") / "ix"
+    files = [real_pdf("lang-bg/neispuo__print_unsigned.pdf")]
+    pipeline.index(IndexSettings(index_dir=index_dir, paths=files, ocr="off"))
+    return index_dir
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("query", "printed"),
+    [
+        ("Kanchev", "Кънчев"),  # ъ is a in the Bulgarian official system
+        ("Krastev", "Кръстев"),
+        ("Barneva", "Бърнева"),
+        ("Handzhiyska", "Ханджийска"),  # х is h, дж is dzh
+        ("Kaltsiev", "Калциев"),  # ц is ts
+    ],
+)
+def test_bulgarian_names_in_the_class_diary(class_diary: Path, query: str, printed: str) -> None:
+    found = search(class_diary, query, pages=3)
+    assert found.hits and found.corrected_from is None
+    assert found.hits[0].pages[0].matched_as == {query: printed}
+    # every page prints the name, or (a last tier, labelled) its other form: Калциева
+    assert all(p.matched_as or p.other_form for h in found.hits for p in h.pages)
