@@ -80,7 +80,8 @@ bench-scale: $(STAMP) ## Search times on a ~4,000- and a ~100,000-page index sid
 	$(PY) tests/benchmarks/bench_scale.py $(REALPDFS)
 
 bench-screen: $(STAMP) ## Screening 1,000 names against bench-scale's large index (run bench-scale first)
-	cd tests/benchmarks && ../../$(PY) bench_screen.py
+	$(PY) tests/benchmarks/bench_screen.py
+	$(PY) tests/benchmarks/bench_screen.py --snippets
 
 eval: $(STAMP) ## Search-quality evaluation (tests/eval) on the corpus and ../shared/realpdfs
 	$(PY) tests/eval/run_eval.py

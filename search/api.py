@@ -207,13 +207,15 @@ def remove_saved(index_dir: Path, name: str) -> None:
 class ScreenRequest:
     """A list of names to screen: the file at `source`, or `data` (a pasted list, named
     `source`); at most `max_pages` pages per name; `watch`: the watchlist whose earlier runs'
-    pages are left out (and which remembers this run's); `languages`: page languages."""
+    pages are left out (and which remembers this run's); `languages`: page languages;
+    `snippets`: each hit with its snippet (the terminal table needs none)."""
 
     source: Path | str
     data: bytes | None = None
     max_pages: int = DEFAULT_MAX_PAGES
     watch: str | None = None
     languages: tuple[str, ...] = ()
+    snippets: bool = True
 
 
 def screen(reader: Readable, request: ScreenRequest) -> Iterator[NameResult | Skipped]:
@@ -227,7 +229,12 @@ def screen(reader: Readable, request: ScreenRequest) -> Iterator[NameResult | Sk
     names = read_names(request.source, request.data)
     reported: dict[str, list[str]] = {}
     for item in screen_names(
-        reader, names, max_pages=request.max_pages, filters=filters, known=known
+        reader,
+        names,
+        max_pages=request.max_pages,
+        filters=filters,
+        known=known,
+        snippets=request.snippets,
     ):
         if isinstance(item, NameResult) and item.hits:
             keys = reported.setdefault(item.listed.name, [])

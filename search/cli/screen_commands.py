@@ -75,7 +75,11 @@ def screen_cmd(
 
     checked = parse_request(languages=languages)  # the same checks as `search --lang`
     request = api.ScreenRequest(
-        source=names_list, max_pages=max_pages, watch=watch, languages=checked.languages
+        source=names_list,
+        max_pages=max_pages,
+        watch=watch,
+        languages=checked.languages,
+        snippets=fmt_name != "table" or html_file is not None,  # the table shows none
     )
     writer = csv.DictWriter(sys.stdout, fieldnames=report.COLUMNS) if fmt_name == "csv" else None
     if writer is not None:

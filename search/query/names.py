@@ -31,6 +31,7 @@ __all__ = [
     "matched_as",
     "name_forms",
     "name_query",
+    "near_forms",
     "surname_forms",
 ]
 
@@ -106,10 +107,10 @@ def matched_as(text: str, names: Mapping[str, Iterable[str]]) -> dict[str, str]:
     if not names:
         return {}
     printed = set(_LETTERS.findall(text))
-    plain_printed = {_plain(w) for w in printed}
     out: dict[str, str] = {}
     for word, forms in names.items():
-        if _plain(word) in plain_printed:
+        typed, length = _plain(word), len(word)
+        if any(len(w) == length and _plain(w) == typed for w in printed):
             continue  # the page has it as typed: no label
         for form in forms:
             if form in printed:
@@ -152,3 +153,42 @@ def other_forms(searcher: tantivy.Searcher, words: Iterable[str]) -> dict[str, t
         if forms:
             found[word] = tuple(dict.fromkeys(forms))
     return found
+
+
+def distance(a: str, b: str, limit: int | None = None) -> int:
+    """The Levenshtein distance of two words, case folded; past `limit` edits it stops and
+    answers ``limit + 1``."""
+    a, b = a.casefold(), b.casefold()
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, start=1):
+        previous, row[0] = row[0], i
+        for j, y in enumerate(b, start=1):
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (x != y))
+        if limit is not None and min(row) > limit:
+            return limit + 1
+    return row[-1]
+
+
+def near_forms(
+    searcher: tantivy.Searcher, word: str, max_edits: int
+) -> tuple[tuple[NameLookup, int], ...]:
+    """Words of the index whose name key is within `max_edits` edits of a key of `word`
+    (but not the same key), with that distance, fewest edits and most pages first: a
+    spelling variant that no system of the key explains (Volkof, Wolkov with a typo). Read
+    from the lookup terms whose key starts with the same two letters (bounded), so the
+    cost does not grow with the archive."""
+    if len(word) < MIN_NAME_LETTERS or not _LETTERS.fullmatch(word):
+        return ()
+    found: dict[tuple[str, str, str], tuple[NameLookup, int]] = {}
+    for key in name_keys(word):
+        prefix = name_key_prefix(key[:2]).rstrip(":")
+        for lookup, pages in searcher.terms_with_prefix(s.F_VARIANTS, prefix, limit=MAX_LOOKUP):
+            other = lookup.split(":", 2)[1]
+            if other == key or abs(len(other) - len(key)) > max_edits:
+                continue
+            edits = distance(other, key, max_edits)
+            parsed = NameLookup.parse(lookup, pages) if edits <= max_edits else None
+            if parsed is not None:
+                found.setdefault((parsed.field, parsed.term, parsed.word), (parsed, edits))
+    ranked = sorted(found.values(), key=lambda f: (f[1], -f[0].pages, f[0].word))
+    return tuple(ranked[:MAX_FORMS])

@@ -30,10 +30,18 @@ from dataclasses import dataclass, replace
 import tantivy
 
 from indexer.index import documents
+from indexer.index.names import name_key
 from search.query import compile as qb
 from search.query import syntax as q
 from search.query.name_list import ListedName, Skipped
-from search.query.names import matched_as, other_forms, surname_forms
+from search.query.names import (
+    distance,
+    matched_as,
+    name_query,
+    near_forms,
+    other_forms,
+    surname_forms,
+)
 from search.reader import Readable, View, view_of
 from search.results.aggregations import hit_count
 from search.results.snippets import Snippets
@@ -99,17 +107,6 @@ def _script(word: str) -> str:
     return unicodedata.name(letter, "").split(" ")[0] if letter else ""
 
 
-def distance(a: str, b: str) -> int:
-    """The Levenshtein distance of two words, case folded."""
-    a, b = a.casefold(), b.casefold()
-    row = list(range(len(b) + 1))
-    for i, x in enumerate(a, start=1):
-        previous, row[0] = row[0], i
-        for j, y in enumerate(b, start=1):
-            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (x != y))
-    return row[-1]
-
-
 def max_edits(word: str) -> int:
     """How many edits a printed word may be from a name's word to count as its spelling
     variant: one up to seven letters (Volkov is not Volvo), two past that."""
@@ -129,8 +126,11 @@ def _without(query: tantivy.Query, *others: tantivy.Query) -> tantivy.Query:
 class _Screen:
     """The queries of one name over one view of the index."""
 
-    def __init__(self, view: View, max_pages: int, filters: q.Filters | None) -> None:
+    def __init__(
+        self, view: View, max_pages: int, filters: q.Filters | None, snippets: bool
+    ) -> None:
         self.view, self.max_pages, self.filters = view, max_pages, filters
+        self.snippets = snippets
         self.schema, self.searcher = view.index.schema, view.searcher
         # Names as written: no inflection, compound or diacritic expansion of ordinary words
         # (a name's other forms have a tier of their own), one edit at most for fuzziness.
@@ -155,8 +155,9 @@ class _Screen:
         yield "as-printed", typed, {}
         if names:
             yield "key", _without(keyed, typed), names
-        fuzzy = self.build(node, replace(self.options, names=False, fuzzy=True))
-        yield "fuzzy", _without(fuzzy, keyed), {}
+        fuzzy, near = self.near(words)
+        if near:
+            yield "fuzzy", _without(fuzzy, keyed), near
         forms = other_forms(self.searcher, words)
         if forms:
             either = [
@@ -166,6 +167,22 @@ class _Screen:
             query = self.build(other, replace(self.options, names=False))
             yield "other-form", _without(query, keyed, fuzzy), forms
 
+    def near(self, words: Sequence[str]) -> tuple[tantivy.Query, Forms]:
+        """Pages with every word as typed, through its key, or as a word whose key is a
+        few edits from the word's (:func:`search.query.names.near_forms`), and those words."""
+        clauses, found = [], {}
+        for word in words:
+            alternatives = [self.build(q.Word(word), self.options)]
+            near = near_forms(self.searcher, word, max_edits(word))
+            as_name = name_query(self.schema, [lookup for lookup, _ in near])
+            if as_name is not None:
+                alternatives.append(as_name)
+                found[word] = tuple(dict.fromkeys(lookup.word for lookup, _ in near))
+            either = [(tantivy.Occur.Should, a) for a in alternatives]
+            clauses.append((tantivy.Occur.Must, tantivy.Query.boolean_query(either)))
+        query = qb.restrict(tantivy.Query.boolean_query(clauses), self.schema, self.filters)
+        return query, found
+
     def screen(self, listed: ListedName, known: Iterable[str]) -> NameResult:
         words = name_words(listed.name)
         seen_before = set(known)
@@ -173,23 +190,18 @@ class _Screen:
         total = left_out = 0
         for kind, query, names in self.tiers(words):
             found = self.searcher.search(query, self.max_pages + 1, count=True)
-            if kind != "fuzzy":
-                total += hit_count(found)
+            total += hit_count(found)
             room = self.max_pages - len(hits)
-            if (room <= 0 and kind != "fuzzy") or not found.hits:
+            if room <= 0 or not found.hits:
                 continue
-            snippets = Snippets(self.searcher, query, self.schema)
-            # An edit-distance match is read to be counted: the query reaches stems, and a
-            # printed word may be further from the name than it may (max_edits).
-            read = found.hits if kind == "fuzzy" else found.hits[:room]
-            for _, address in read:
+            snippets = Snippets(self.searcher, query, self.schema) if self.snippets else None
+            for _, address in found.hits[:room]:
                 hit = self._hit(kind, words, names, self.searcher.doc(address), snippets)
-                if hit is None:
-                    continue
-                total += kind == "fuzzy"
-                if hit_key(listed, hit) in seen_before:
+                if hit is None:  # the page does not print the word the lookup promised
+                    total -= 1
+                elif hit_key(listed, hit) in seen_before:
                     left_out += 1
-                elif len(hits) < self.max_pages:
+                else:
                     hits.append(hit)
         hits.sort(key=lambda h: TIERS.index(h.tier))  # an edit away may be another form
         shown = len(hits) + left_out
@@ -203,7 +215,7 @@ class _Screen:
         words: Sequence[str],
         names: Mapping[str, tuple[str, ...]],
         doc: tantivy.Document,
-        snippets: Snippets,
+        snippets: Snippets | None,
     ) -> ScreenHit | None:
         page = documents.page_of(doc)
         pub = documents.publication_of(doc)
@@ -219,7 +231,9 @@ class _Screen:
             title=pub.title,
             page=page.number,
             language=page.language,
-            snippet=snippets.snippet(doc, documents.text_field_of(doc)).tagged(),
+            snippet=snippets.snippet(doc, documents.text_field_of(doc)).tagged()
+            if snippets is not None
+            else "",
         )
 
     @staticmethod
@@ -236,20 +250,14 @@ class _Screen:
             other_script = any(_script(w) != _script(p) for w, p in printed.items())
             return ("other-script" if other_script else "spelling"), "", printed
         if kind == "fuzzy":
-            page_words = set(_WORD.findall(text))
-            printed, worst = {}, 0
-            for word in words:
-                if word in page_words:
-                    continue
-                reach = max_edits(word)  # only words of about the name's length can be near
-                near_length = [w for w in page_words if abs(len(w) - len(word)) <= reach]
-                near = min(near_length, key=lambda w: distance(word, w), default=word)
-                if near.casefold() in {f.casefold() for f in surname_forms(word)}:
-                    return "other-form", "", {word: near}  # Volkova one edit from Volkov
-                if distance(word, near) > max_edits(word):
-                    return None
-                printed[word], worst = near, max(worst, distance(word, near))
-            return "spelling", f"edit distance {worst}", printed
+            printed = matched_as(text, names)
+            if not printed:
+                return None
+            others = {name_key(f) for w in words for f in surname_forms(w)}
+            if any(name_key(p) in others for p in printed.values()):
+                return "other-form", "", printed  # Волкова, one edit from Volkov
+            edits = max(distance(name_key(w), name_key(p)) for w, p in printed.items())
+            return "spelling", f"edit distance {edits}", printed
         return "as-printed", "", {}
 
 
@@ -260,12 +268,14 @@ def screen_names(
     max_pages: int = DEFAULT_MAX_PAGES,
     filters: q.Filters | None = None,
     known: Mapping[str, Iterable[str]] | None = None,
+    snippets: bool = True,
 ) -> Iterator[NameResult | Skipped]:
     """Screen each name of `names` (as :func:`search.query.name_list.read_names` yields
     them) against one commit of the index; skipped lines pass through. `known`: per name,
-    the :func:`hit_key` of pages an earlier run reported (a watchlist), left out."""
+    the :func:`hit_key` of pages an earlier run reported (a watchlist), left out;
+    `snippets`: make each page's snippet (the terminal table shows none)."""
     view = view_of(reader)
-    screen = _Screen(view, max_pages, filters)
+    screen = _Screen(view, max_pages, filters, snippets)
     for item in names:
         if isinstance(item, Skipped):
             yield item

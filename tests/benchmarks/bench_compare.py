@@ -39,7 +39,9 @@ MEASURE = (
 def run(checkout: Path, index: Path, rounds: int) -> list[float]:
     """Milliseconds of every timed search, with the code of `checkout`."""
     env = {**os.environ, "PYTHONPATH": str(checkout), "PUBSEARCH_DAEMON": "off"}
-    code = MEASURE.format(here=str(HERE), index=str(index), rounds=rounds)
+    # each side's own benchmark code, which imports its own modules (their paths may differ)
+    here = checkout / "tests" / "benchmarks"
+    code = MEASURE.format(here=str(here), index=str(index), rounds=rounds)
     out = subprocess.run(  # in `checkout`: `-c` puts the working folder first on sys.path
         [sys.executable, "-c", code],
         cwd=checkout,

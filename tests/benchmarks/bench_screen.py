@@ -39,11 +39,16 @@ def main() -> None:
     parser.add_argument("index", nargs="?", type=Path, default=DEFAULT_INDEX)
     parser.add_argument("--max-pages", type=int, default=50)
     parser.add_argument("--runs", type=int, default=3, help="passes over the whole list")
+    parser.add_argument(
+        "--snippets",
+        action="store_true",
+        help="make each hit's snippet (CSV, JSON lines, HTML do; the terminal table does not)",
+    )
     args = parser.parse_args()
     if not args.index.is_dir():
         sys.exit(f"bench-screen: no index at {args.index}: run `make bench-scale` first")
     reader = IndexReader(args.index)
-    request = api.ScreenRequest(source=NAMES, max_pages=args.max_pages)
+    request = api.ScreenRequest(source=NAMES, max_pages=args.max_pages, snippets=args.snippets)
     per_name: list[float] = []
     tiers: Counter[str] = Counter()
     found_present = found_absent = listed = 0
@@ -65,7 +70,11 @@ def main() -> None:
             last = now
         print(f"pass {run + 1}: {time.perf_counter() - started:.2f} s", file=sys.stderr)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"index {args.index}: {listed} names, --max-pages {args.max_pages}, {args.runs} passes")
+    snippets = "with snippets" if args.snippets else "without snippets (the terminal table)"
+    print(
+        f"index {args.index}: {listed} names, --max-pages {args.max_pages}, {args.runs} "
+        f"passes, {snippets}"
+    )
     print(
         f"per name: mean {statistics.mean(per_name):.2f} ms, p50 {percentile(per_name, 0.5):.2f}"
         f" ms, p99 {percentile(per_name, 0.99):.2f} ms; peak memory {peak_mb:.0f} MB"
