@@ -57,8 +57,7 @@ class Skipped:
 
 def _lines(source: Path | str, data: bytes | None) -> Iterator[tuple[int, str | None]]:
     """(line number, text) of each line, decoded as UTF-8 (text None: a line that is not)."""
-    stream = io.BytesIO(data) if data is not None else Path(source).open("rb")  # noqa: SIM115
-    with stream:
+    with io.BytesIO(data) if data is not None else Path(source).open("rb") as stream:
         for number, raw in enumerate(stream, start=1):
             try:
                 text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
