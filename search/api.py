@@ -26,7 +26,7 @@ from search.query import syntax as q
 from search.query.name_list import Skipped, read_names
 from search.query.request import SearchRequest
 from search.reader import IndexReader, Readable, view_of
-from search.results import hits, planner
+from search.results import answer, hits
 from search.results import pages as page_lookup
 from search.results.export import Export, export_pages
 from search.results.hits import PublicationHit, SearchResults
@@ -107,10 +107,10 @@ def _filters(reader: Readable, request: SearchRequest) -> q.Filters:
 
 def search(reader: Readable, request: SearchRequest) -> SearchResults:
     """The publications and pages that answer `request.text`, grouped by publication, as
-    :func:`search.results.planner.search` ranks them (tiers, correction, facets)."""
+    :func:`search.results.answer.search` ranks them (tiers, correction, facets)."""
     view = view_of(reader)
     options = qb.Options(analysis=view.analysis, fuzzy=request.fuzzy)
-    return planner.search(
+    return answer.search(
         view,
         request.text,
         _filters(reader, request),

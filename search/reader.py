@@ -10,7 +10,7 @@ without reopening the index each time. When the index was recreated with another
 version or analysis (``pubsearch index --rebuild`` by another pubsearch), it is opened
 anew, which checks the schema version again.
 
-The library's readers (:func:`search.results.hits.search`, ``browse``, ``show_page``...) take
+The library's readers (:func:`search.results.answer.search`, ``browse``, ``show_page``...) take
 an :data:`Readable`: an index folder (a command-line search opens it for its one search), a
 reader, or a view (several calls of one request over the same commit).
 """

@@ -133,15 +133,11 @@ def run(
     first: tantivy.SearchResult | None = None,
     names: Mapping[str, tuple[str, ...]] | None = None,
 ) -> SearchResults:
-    """Run a built query against an open index (with `searcher`, over that searcher's
-    commit) and group the page hits by publication, ranked and paged by `ranking`; with
-    the :func:`facets` of `tquery` when `with_facets` (counted with the publications, in
-    one aggregation request). `first`: the first :data:`FIRST_PAGE_HITS` hits of `tquery`
-    read with their count, when the caller has them (from the same searcher). `names`:
-    the words of the query searched as names (:attr:`search.results.planner.Plan.names`),
-    so each page says which it prints in another script or spelling (``matched_as``).
-
-    Publications rank by their best page; every one can be ranked and paged to.
+    """Run a built query against an open index (with `searcher`, over its commit) and group
+    the page hits by publication, ranked and paged by `ranking`; with the :func:`facets` of
+    `tquery` when `with_facets` (in the same aggregation request). `first`: the first
+    :data:`FIRST_PAGE_HITS` hits of `tquery` with their count, when the caller read them
+    (same searcher). `names`: the words searched as names, so pages say ``matched_as``.
     """
     limit, pages, offset = ranking.limit, ranking.pages, ranking.offset
     searcher = searcher or index.searcher()

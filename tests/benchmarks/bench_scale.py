@@ -9,7 +9,7 @@ extraction and OCR caches (keyed by content) answer for all of them: nothing is 
 twice. The copies repeat the collection's vocabulary, so the large index has 25 times the
 postings but not 25 times the distinct words.
 
-For each index it prints: in-process search time (``search.results.hits.search`` over one open
+For each index it prints: in-process search time (``search.results.answer.search`` over one open
 reader, as the web server runs it: p50 and p99 over every round of a fixed set of
 :data:`QUERIES`); ``pubsearch search --json`` as a process (median of 7, for three
 queries; run by itself, and answered by a ``pubsearch daemon``); the web search page (full
@@ -189,7 +189,7 @@ def copies(realpdfs: Path, target: Path, n: int) -> list[Path]:
 def in_process(index_dir: Path, rounds: int) -> list[float]:
     """Milliseconds of every timed round of every query, through one open reader."""
     from search.query import syntax as q
-    from search.results.planner import search
+    from search.results.answer import search
 
     try:
         from search.reader import IndexReader

@@ -58,7 +58,8 @@ from indexer.index import schema as s
 from indexer.model import NEUTRAL, STANDARD, IndexSettings, Limits
 from search.query import compile as qb
 from search.query import syntax as q
-from search.results.planner import plan, search
+from search.results.answer import search
+from search.results.planner import plan
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]

@@ -24,7 +24,7 @@ from indexer.index.store import load_records
 from indexer.model import IndexReport, IndexSettings, Limits, OcrMode, TextRequest
 from search.cli.main import cli
 from search.errors import ExitCode
-from search.results.planner import search
+from search.results.answer import search
 from search.results.stats import index_stats
 from tests.support import real_pdf
 

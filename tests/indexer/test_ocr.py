@@ -25,8 +25,8 @@ from indexer.extraction.pdf import iter_pages
 from indexer.extraction.tesseract import APT_HINT
 from indexer.index import schema as s
 from indexer.model import IndexSettings, Limits
+from search.results.answer import search
 from search.results.pages import show_page
-from search.results.planner import search
 from search.results.stats import index_stats
 from search.serve.web import create_app
 from tests import support

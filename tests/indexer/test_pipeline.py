@@ -14,7 +14,7 @@ from indexer.planning.catalog import load_catalog
 from indexer.planning.changes import slugify
 from indexer.planning.records import guess_title
 from search.query.syntax import Filters
-from search.results.planner import search
+from search.results.answer import search
 from tests.support import CATALOG, real_pdf
 
 SV = "Socialtjänsten ska ge barnen stöd och skydd när de har utsatts för människohandel."

@@ -34,7 +34,7 @@ from indexer.model import (
 from indexer.planning.changes import file_sha256
 from indexer.planning.records import build_publication
 from indexer.planning.reread import readable
-from search.results.planner import search
+from search.results.answer import search
 from tests import support
 
 # ---------------------------------------------------------------- retries

@@ -15,7 +15,7 @@ from indexer.errors import CatalogError, ExitCode
 from indexer.model import IndexSettings
 from indexer.planning.catalog import load_catalog
 from search.cli.main import cli
-from search.results import planner as searcher
+from search.results import answer as searcher
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -23,7 +23,7 @@ from indexer.index.store import Store
 from indexer.model import Page, PageQuality, Publication
 from search.cli.main import cli
 from search.query import compile as qb
-from search.results import planner as searcher
+from search.results import answer as searcher
 from search.serve.web import create_app
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -23,10 +23,11 @@ from search.query.compile import Options, restrict
 from search.query.syntax import Filters, Prefix, parse
 from search.reader import IndexReader
 from search.results.aggregations import PUBLICATION_AGGS, aggregate, facets
+from search.results.answer import search
 from search.results.export import export_pages
 from search.results.hits import browse
 from search.results.pages import page_url, show_page
-from search.results.planner import plan, search
+from search.results.planner import plan
 from search.results.similar import similar
 from tests.support import run
 

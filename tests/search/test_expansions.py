@@ -16,8 +16,8 @@ from search.query.compile import Options, _Builder, build
 from search.query.expansions import ENDINGS, Terms, compoundable, foldable, inflection_variants
 from search.query.syntax import parse
 from search.reader import IndexReader
+from search.results.answer import search
 from search.results.hits import SearchResults
-from search.results.planner import search
 from tests.support import DEJAVU, real_pdf, unicode_pdf
 
 

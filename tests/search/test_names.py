@@ -12,8 +12,8 @@ from indexer import pipeline
 from indexer.model import IndexSettings
 from search import api
 from search.query.request import SearchRequest
+from search.results.answer import search
 from search.results.hits import SearchResults
-from search.results.planner import search
 from tests.support import real_pdf, run
 
 

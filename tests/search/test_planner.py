@@ -16,9 +16,10 @@ from search import saved
 from search.errors import ExitCode
 from search.query.compile import analyzed
 from search.query.syntax import Filters
+from search.results.answer import search
 from search.results.export import export_pages
 from search.results.hits import SearchResults
-from search.results.planner import RELAX_BELOW, search
+from search.results.planner import RELAX_BELOW
 from tests.support import run
 
 #: (page language, as typed, the word the pages use): one slip per language of the corpus.

@@ -15,7 +15,7 @@ from indexer.errors import IndexNotFoundError, SchemaVersionError
 from indexer.index import schema as s
 from indexer.model import STANDARD, IndexSettings
 from search.reader import IndexReader, view_of
-from search.results.planner import search
+from search.results.answer import search
 from search.serve.web import create_app
 
 

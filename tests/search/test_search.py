@@ -12,8 +12,8 @@ from indexer.index import schema
 from indexer.model import IndexReport
 from search.errors import QuerySyntaxError
 from search.query.syntax import Filters
+from search.results.answer import search
 from search.results.hits import SearchResults
-from search.results.planner import search
 
 
 def page_text(index_dir: Path, pub_id: str, page: int) -> str:

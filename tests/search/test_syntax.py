@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from indexer.model import IndexReport
 from search.errors import BadOptionError, QuerySyntaxError, UnknownFieldError
 from search.query.syntax import And, Filters, Not, Or, Phrase, Word, YearRange, parse, parse_years
-from search.results.planner import search
+from search.results.answer import search
 
 
 @pytest.mark.parametrize(

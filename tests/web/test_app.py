@@ -18,10 +18,11 @@ from indexer.planning.catalog import load_catalog
 from search.cli.main import cli
 from search.errors import ExitCode
 from search.query import syntax as q
-from search.results.planner import search
+from search.results.answer import search
 from search.results.snippets import Snippet
 from search.serve.web import create_app
-from search.serve.web.app import SECURITY_HEADERS, highlighted, parse_form
+from search.serve.web.app import SECURITY_HEADERS, parse_form
+from search.serve.web.filters import highlighted
 from search.serve.web.i18n import TEXTS, from_accept_language
 from tests.support import CATALOG
 

@@ -31,13 +31,11 @@ import math
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, fields, replace
-from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup, escape
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
@@ -55,13 +53,13 @@ from search.query.request import SearchRequest, parse_request
 from search.query.syntax import Filters
 from search.reader import IndexReader, Readable, View
 from search.render import results_json
-from search.results.snippets import Snippet
 from search.serve.web import picture_routes
 from search.serve.web.charset import MeantQuery
 
 if TYPE_CHECKING:
     from search.pictures.page_image import PagePictures
 
+from search.serve.web.filters import highlighted, tagged
 from search.serve.web.guard import LOOPBACK_NAMES, Guard
 from search.serve.web.i18n import DEFAULT, UI_LANGUAGES, Texts, from_accept_language
 from search.serve.web.picture_routes import (
@@ -73,33 +71,13 @@ from search.serve.web.picture_routes import (
     quoted,
     status_for,
 )
+from search.serve.web.screening import screen_pasted
 
 HERE = Path(__file__).resolve().parent
 PER_PAGE = 10
 MAX_LIMIT = 100
 MAX_QUERY_CHARS = 1000
-#: A list pasted on the screening page: at most this long, these many names, pages each.
-MAX_SCREEN_CHARS = 20_000
-MAX_SCREEN_NAMES = 200
-MAX_SCREEN_PAGES = 20
 PAGES_PER_HIT = 3
-
-
-def highlighted(snippet: Snippet) -> Markup:
-    """A snippet as HTML: its text escaped (no markup from a PDF can survive), ``<mark>``
-    around its matches."""
-    return Markup(
-        "".join(
-            f"<mark>{escape(piece)}</mark>" if hit else str(escape(piece))
-            for piece, hit in snippet.parts()
-        )
-    )
-
-
-def tagged(snippet: str) -> Markup:
-    """A snippet in its JSON form (text escaped, ``<b>`` around matches) as HTML, ``<mark>``
-    around its matches: nothing but those tags is left unescaped."""
-    return Markup(snippet.replace("<b>", "<mark>").replace("</b>", "</mark>"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,22 +275,12 @@ class WebApp:
         )
 
     def screen(self, request: Request) -> Response:
-        """A pasted list of names screened (:func:`search.api.screen`), at most
-        :data:`MAX_SCREEN_NAMES` names and :data:`MAX_SCREEN_PAGES` pages each."""
+        """A pasted list of names screened (:mod:`search.serve.web.screening`)."""
         ui = request.query_params.get("ui", "")
         form = SearchForm(ui=ui if ui in UI_LANGUAGES else "")
         names = request.query_params.get("names", "")
-        results: list[Any] = []
         try:
-            if len(names) > MAX_SCREEN_CHARS:
-                raise BadOptionError(
-                    f"names: the list is longer than {MAX_SCREEN_CHARS} characters"
-                )
-            if names.strip():
-                screened = api.ScreenRequest(
-                    source="the pasted list", data=names.encode(), max_pages=MAX_SCREEN_PAGES
-                )
-                results = list(islice(api.screen(self.reader, screened), MAX_SCREEN_NAMES))
+            results = screen_pasted(self.reader, names)
         except ERRORS as exc:
             return self.failure(request, exc, form)
         t = self.texts(request)
