@@ -20,10 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from search import saved
 from search.query import compile as qb
 from search.query import syntax as q
-from search.query.name_list import Skipped, read_names
 from search.query.request import SearchRequest
 from search.reader import IndexReader, Readable, view_of
 from search.results import answer, hits
@@ -31,22 +29,18 @@ from search.results import pages as page_lookup
 from search.results.export import Export, export_pages
 from search.results.hits import PublicationHit, SearchResults
 from search.results.pages import PageView
-from search.results.screening import (
-    DEFAULT_MAX_PAGES,
-    NameResult,
-    hit_key,
-    screen_names,
-)
-from search.results.similar import similar as similar_pages
-from search.results.stats import IndexStats, index_stats
 
+# What only some commands need is imported by them (start-up weight: every `pubsearch
+# search` imports this module): pictures, similar, stats, saved queries, screening.
 if TYPE_CHECKING:
+    from search import saved
     from search.pictures.page_image import PageMarks, PagePictures
+    from search.query.name_list import Skipped
+    from search.results.screening import NameResult
+    from search.results.stats import IndexStats
 
 __all__ = [
     "Export",
-    "IndexStats",
-    "NameResult",
     "PageRequest",
     "PageView",
     "PublicationHit",
@@ -54,7 +48,6 @@ __all__ = [
     "SearchRequest",
     "SearchResults",
     "SimilarRequest",
-    "Skipped",
     "browse",
     "explain",
     "export",
@@ -148,11 +141,15 @@ def show(reader: Readable, request: PageRequest) -> PageView:
 
 def similar(reader: Readable, request: SimilarRequest) -> SearchResults:
     """Publications and pages most like a publication or one page of it."""
+    from search.results.similar import similar as similar_pages  # start-up weight
+
     return similar_pages(reader, request.ref, limit=request.limit, pages=request.pages)
 
 
 def stats(index_dir: Path) -> IndexStats:
     """What the index holds: publications, pages, languages, problems."""
+    from search.results.stats import index_stats  # start-up weight
+
     return index_stats(index_dir)
 
 
@@ -185,21 +182,29 @@ def marks(drawer: PagePictures, request: PageRequest) -> PageMarks:
 
 def run_saved(index_dir: Path, names: Sequence[str] | None = None) -> list[saved.SavedRun]:
     """Re-run saved queries (all, or `names`), marking hits their last run did not have."""
+    from search import saved  # start-up weight
+
     return saved.run_saved(index_dir, list(names) if names is not None else None)
 
 
 def save_query(index_dir: Path, name: str, query: str, *, exact: bool = False) -> None:
     """Save `query` under `name` (it re-runs as saved, never replaced by a correction)."""
+    from search import saved  # start-up weight
+
     saved.add(index_dir, name, query, exact=exact)
 
 
 def saved_queries(index_dir: Path) -> dict[str, str]:
     """The saved queries: name -> query text."""
+    from search import saved  # start-up weight
+
     return saved.saved(index_dir)
 
 
 def remove_saved(index_dir: Path, name: str) -> None:
     """Forget the saved query `name`."""
+    from search import saved  # start-up weight
+
     saved.remove(index_dir, name)
 
 
@@ -212,7 +217,7 @@ class ScreenRequest:
 
     source: Path | str
     data: bytes | None = None
-    max_pages: int = DEFAULT_MAX_PAGES
+    max_pages: int = 50  # search.results.screening.DEFAULT_MAX_PAGES
     watch: str | None = None
     languages: tuple[str, ...] = ()
     snippets: bool = True
@@ -222,6 +227,10 @@ def screen(reader: Readable, request: ScreenRequest) -> Iterator[NameResult | Sk
     """Every page where each listed name, or a variant, appears, one name at a time
     (:mod:`search.results.screening`); with a watchlist, only pages its runs did not
     report, remembered when the whole list is done."""
+    from search import saved  # start-up weight: only `screen` loads the screening
+    from search.query.name_list import read_names
+    from search.results.screening import NameResult, hit_key, screen_names
+
     folder = reader.index_dir if isinstance(reader, IndexReader) else reader
     watch_dir = folder if isinstance(folder, Path) and request.watch else None
     known = saved.watch_known(watch_dir, request.watch) if watch_dir and request.watch else {}

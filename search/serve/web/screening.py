@@ -7,7 +7,9 @@ from itertools import islice
 
 from search import api
 from search.errors import BadOptionError
+from search.query.name_list import Skipped
 from search.reader import Readable
+from search.results.screening import NameResult
 
 __all__ = ["MAX_SCREEN_CHARS", "MAX_SCREEN_NAMES", "MAX_SCREEN_PAGES", "screen_pasted"]
 
@@ -17,7 +19,7 @@ MAX_SCREEN_NAMES = 200
 MAX_SCREEN_PAGES = 20
 
 
-def screen_pasted(reader: Readable, names: str) -> list[api.NameResult | api.Skipped]:
+def screen_pasted(reader: Readable, names: str) -> list[NameResult | Skipped]:
     """The results of a pasted list (none for an empty one): at most
     :data:`MAX_SCREEN_NAMES` names, :data:`MAX_SCREEN_PAGES` pages each."""
     if len(names) > MAX_SCREEN_CHARS:
