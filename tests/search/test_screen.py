@@ -8,8 +8,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from search import api
+from search.errors import NameListError
 from search.query.name_list import ListedName, Skipped, read_names
 from search.query.names import surname_forms as other_forms
 from search.results.screening import NameResult, distance, name_words
@@ -149,3 +152,15 @@ def test_name_helpers() -> None:
     assert other_forms("Volkov") == ["Volkova"] and other_forms("Петрова") == ["Петров"]
     assert other_forms("Ivanovski") == ["Ivanovska"]
     assert distance("Volkov", "Volkow") == 1 and distance("Volkov", "Volvo") == 2
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=400))
+def test_any_bytes_are_read_as_a_list_or_refused_with_our_error(data: bytes) -> None:
+    try:
+        items = list(read_names("list.txt", data))
+    except NameListError as exc:
+        assert str(exc).startswith("list.txt: ") and "\n" not in str(exc)
+        return
+    assert any(isinstance(item, ListedName) for item in items)
+    assert all(isinstance(item, ListedName | Skipped) for item in items)
